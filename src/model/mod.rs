@@ -1,0 +1,16 @@
+//! The two request shapes (the store API's create-customer and Square's
+//! `CreateCustomer`), the mapping between them, and the Rails-style form reader.
+//!
+//! These are the *normalized* shapes a valid [`Report`](crate::Report)'s `value`
+//! deserializes into; input is read as untyped JSON by [`crate::validate_store`] and
+//! [`crate::validate_square`], so a wrong type is a violation, not a parse error.
+
+mod form;
+mod mapping;
+mod square;
+mod store;
+
+pub use form::parse_store_form;
+pub use mapping::{from_square, to_square};
+pub use square::{Address, SquareCustomerRequest, TaxIds};
+pub use store::{ExternalReference, StoreCustomer, StoreRequest};

@@ -1,0 +1,180 @@
+//! The options of every validation call: the phone's default region and the date that
+//! "future" is judged against.
+//!
+//! `today` is an input, not a clock read inside the rules: tests pin it, and
+//! `SystemTime::now()` panics on `wasm32-unknown-unknown`, where the boundary passes the
+//! host's date instead.
+
+use std::fmt;
+use std::str::FromStr;
+
+use crate::rules::phone::Region;
+
+/// A calendar date; year 0 stands for "year unknown" (Square's `0000-MM-DD`).
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
+pub struct Date {
+    /// 0 (unknown) or 1..=9999.
+    pub year: u16,
+    /// 1..=12.
+    pub month: u8,
+    /// 1..=31, within the month.
+    pub day: u8,
+}
+
+impl Date {
+    /// A real calendar date, or `None`. Year 0 ("unknown") allows 29 February.
+    pub fn new(year: u16, month: u8, day: u8) -> Option<Date> {
+        let leap = year == 0 || (year % 4 == 0 && (year % 100 != 0 || year % 400 == 0));
+        let days_in_month = match month {
+            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+            4 | 6 | 9 | 11 => 30,
+            2 if leap => 29,
+            2 => 28,
+            _ => return None,
+        };
+        (year <= 9999 && (1..=days_in_month).contains(&day)).then_some(Date { year, month, day })
+    }
+
+    /// The civil date `days` days after 1970-01-01 (proleptic Gregorian).
+    pub fn from_unix_days(days: i64) -> Date {
+        // Howard Hinnant's civil_from_days: eras of 400 years starting on 1 March.
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z.rem_euclid(146_097);
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
+        let year = yoe + era * 400 + i64::from(month <= 2);
+        Date { year: year.clamp(1, 9999) as u16, month, day }
+    }
+
+    /// The latest calendar date anywhere on Earth (UTC+14) at `unix_seconds`: a customer
+    /// born "today" in any time zone is not in the future.
+    pub fn latest_on_earth(unix_seconds: i64) -> Date {
+        Date::from_unix_days((unix_seconds + 14 * 3600).div_euclid(86_400))
+    }
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+impl FromStr for Date {
+    type Err = OptionsError;
+
+    /// Strict `YYYY-MM-DD` with ASCII digits and a real calendar date.
+    fn from_str(text: &str) -> Result<Date, OptionsError> {
+        let bad = || OptionsError::Today(text.to_owned());
+        let b = text.as_bytes();
+        if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+            return Err(bad());
+        }
+        let number = |r: std::ops::Range<usize>| -> Option<u16> {
+            let part = &b[r];
+            part.iter().all(u8::is_ascii_digit).then(|| part.iter().fold(0u16, |n, d| n * 10 + u16::from(d - b'0')))
+        };
+        let (year, month, day) = (number(0..4), number(5..7), number(8..10));
+        match (year, month, day) {
+            (Some(y), Some(m), Some(d)) => Date::new(y, m as u8, d as u8).ok_or_else(bad),
+            _ => Err(bad()),
+        }
+    }
+}
+
+/// A bad option: a mistake of the caller, not of the request being validated.
+#[derive(Clone, PartialEq, Eq, Debug)]
+#[non_exhaustive]
+pub enum OptionsError {
+    /// `default_region` is not a region the phone engine knows.
+    DefaultRegion(String),
+    /// `today` is not a `YYYY-MM-DD` calendar date.
+    Today(String),
+}
+
+impl fmt::Display for OptionsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            OptionsError::DefaultRegion(r) => {
+                write!(f, "option `default_region`: {r:?} is not a known region (use an ISO 3166-1 alpha-2 code such as \"US\")")
+            }
+            OptionsError::Today(t) => write!(f, "option `today`: {t:?} is not a YYYY-MM-DD calendar date"),
+        }
+    }
+}
+
+impl std::error::Error for OptionsError {}
+
+/// What every validation call needs besides the request.
+#[derive(Clone, Debug)]
+pub struct Options {
+    pub(crate) default_region: Region,
+    pub(crate) today: Date,
+}
+
+impl Options {
+    /// Options with `default_region` (e.g. `"GB"`) and `today`.
+    ///
+    /// ```
+    /// use customer_validation::{Date, Options};
+    /// let options = Options::new("GB", "2026-11-23".parse()?)?;
+    /// assert_eq!(options.default_region(), "GB");
+    /// assert!(Options::new("XX", "2026-11-23".parse()?).is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn new(default_region: &str, today: Date) -> Result<Options, OptionsError> {
+        let default_region =
+            Region::parse(default_region).ok_or_else(|| OptionsError::DefaultRegion(default_region.to_owned()))?;
+        Ok(Options { default_region, today })
+    }
+
+    /// The default region, upper case.
+    pub fn default_region(&self) -> &str {
+        self.default_region.as_str()
+    }
+
+    /// The date "future" is judged against.
+    pub fn today(&self) -> Date {
+        self.today
+    }
+
+    /// The same options with another `today`.
+    pub fn with_today(mut self, today: Date) -> Options {
+        self.today = today;
+        self
+    }
+
+    /// The same options with another default region.
+    pub fn with_default_region(mut self, region: &str) -> Result<Options, OptionsError> {
+        self.default_region = Region::parse(region).ok_or_else(|| OptionsError::DefaultRegion(region.to_owned()))?;
+        Ok(self)
+    }
+}
+
+impl Default for Options {
+    /// Region `US`, and today at UTC+14 read from the system clock (natively) or from the
+    /// JavaScript host's `Date.now()` (in WASM).
+    fn default() -> Options {
+        Options { default_region: Region::US, today: Date::latest_on_earth(now_unix_seconds()) }
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn now_unix_seconds() -> i64 {
+    use std::time::{SystemTime, UNIX_EPOCH};
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+}
+
+#[cfg(all(target_arch = "wasm32", feature = "wasm"))]
+fn now_unix_seconds() -> i64 {
+    (js_sys::Date::now() / 1000.0) as i64
+}
+
+// A bare wasm32 build without the JS host has no clock; the caller must pass `today`.
+#[cfg(all(target_arch = "wasm32", not(feature = "wasm")))]
+fn now_unix_seconds() -> i64 {
+    0
+}

@@ -1,0 +1,1 @@
+//! The hyper + SQLite server. Filled in by the server issue.

@@ -1,0 +1,1 @@
+//! The JS boundary (wasm-bindgen). Filled in by the WASM package issue.
