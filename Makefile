@@ -1,0 +1,42 @@
+# The one entry point. `make run` and `make test` work on a fresh machine: every target
+# installs what it needs, idempotently. Later pieces add their own targets in mk/*.mk and
+# append to TEST_TARGETS.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+CARGO ?= cargo
+export CARGO_TERM_COLOR ?= never
+
+TEST_TARGETS := test-native
+
+.PHONY: help run test bench test-native lint sample
+
+help:
+	@echo "make run    - the main job (see README)"
+	@echo "make test   - the whole suite"
+	@echo "make bench  - benchmarks (figures for the README)"
+
+include $(wildcard mk/*.mk)
+
+# Runs after the includes so that they can override RUN_TARGET.
+RUN_TARGET ?= run-cli
+
+run: $(RUN_TARGET)
+
+run-cli:
+	$(CARGO) run --release --quiet -- validate --shape store tests/data/sample-requests.jsonl; \
+	  status=$$?; echo "(exit $$status: 0 all valid, 1 some invalid, 2 unreadable input)" >&2
+
+test: $(TEST_TARGETS)
+	@echo "make test: all suites passed"
+
+test-native: lint
+	$(CARGO) test --all-targets
+	$(CARGO) test --doc
+
+lint:
+	rustup component add clippy rustfmt >/dev/null 2>&1 || true
+	$(CARGO) fmt --check
+	$(CARGO) clippy --all-targets -- -D warnings
+
+bench:
+	$(CARGO) bench --bench validate
