@@ -73,6 +73,85 @@ fn options(args: &ValidateArgs) -> io::Result<Options> {
     Ok(options)
 }
 
+/// Lines validated together: large enough to keep every core busy, small enough that the
+/// first reports appear at once.
+const BATCH_LINES: usize = 8192;
+
+/// What the exit code needs to know.
+#[derive(Default, Clone, Copy)]
+struct Tally {
+    invalid: bool,
+    unreadable: bool,
+}
+
+impl Tally {
+    fn merge(&mut self, other: Tally) {
+        self.invalid |= other.invalid;
+        self.unreadable |= other.unreadable;
+    }
+}
+
+/// Validates one document (or reports why it is not one) and writes its report line.
+fn report_line(parsed: Result<Value, (usize, String)>, shape: ShapeArg, options: &Options, out: &mut Vec<u8>) -> Tally {
+    let mut tally = Tally::default();
+    let written = match parsed {
+        Ok(value) => {
+            let report: Report = match shape {
+                ShapeArg::Store => validate_store(&value, options),
+                ShapeArg::Square => validate_square(&value, options),
+            };
+            tally.invalid = !report.valid;
+            serde_json::to_writer(&mut *out, &report)
+        }
+        Err((line, error)) => {
+            tally.unreadable = true;
+            serde_json::to_writer(
+                &mut *out,
+                &json!({ "valid": false, "line": line, "error": format!("not JSON: {error}") }),
+            )
+        }
+    };
+    if written.is_err() {
+        // Serializing a report into memory cannot fail; say so rather than lose the line.
+        out.extend_from_slice(br#"{"valid":false,"error":"report could not be written"}"#);
+        tally.unreadable = true;
+    }
+    out.push(b'\n');
+    tally
+}
+
+/// Validates a batch of JSON Lines on every core, then writes the reports in input order.
+fn run_batch(batch: &[(usize, String)], shape: ShapeArg, options: &Options, out: &mut impl Write) -> io::Result<Tally> {
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(batch.len().div_ceil(512)).max(1);
+    let chunk_len = batch.len().div_ceil(workers).max(1);
+    let work = |chunk: &[(usize, String)]| {
+        let mut buffer = Vec::with_capacity(chunk.len() * 512);
+        let mut tally = Tally::default();
+        for (line_number, line) in chunk {
+            let parsed = serde_json::from_str::<Value>(line).map_err(|e| (*line_number, e.to_string()));
+            tally.merge(report_line(parsed, shape, options, &mut buffer));
+        }
+        (buffer, tally)
+    };
+    let results: Vec<(Vec<u8>, Tally)> = if workers == 1 {
+        vec![work(batch)]
+    } else {
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = batch.chunks(chunk_len).map(|chunk| scope.spawn(move || work(chunk))).collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().map_err(|_| io::Error::other("a validation worker stopped")))
+                .collect::<io::Result<Vec<_>>>()
+        })?
+    };
+    let mut tally = Tally::default();
+    for (buffer, part) in results {
+        out.write_all(&buffer)?;
+        tally.merge(part);
+    }
+    Ok(tally)
+}
+
 fn validate(args: ValidateArgs) -> io::Result<ExitCode> {
     let options = options(&args)?;
     let (reader, length): (Box<dyn Read>, Option<u64>) = match &args.file {
@@ -85,69 +164,51 @@ fn validate(args: ValidateArgs) -> io::Result<ExitCode> {
     };
     let progress = progress_bar(length);
     let reader = BufReader::with_capacity(1 << 16, progress.wrap_read(reader));
-    let check = |value: &Value| -> Report {
-        match args.shape {
-            ShapeArg::Store => validate_store(value, &options),
-            ShapeArg::Square => validate_square(value, &options),
-        }
-    };
-
     let stdout = io::stdout();
     let mut out = io::BufWriter::with_capacity(1 << 16, stdout.lock());
-    let (mut any_invalid, mut any_unreadable) = (false, false);
-    let mut emit = |out: &mut dyn Write, parsed: Result<Value, (usize, String)>| -> io::Result<()> {
-        let report = match parsed {
-            Ok(value) => {
-                let report = check(&value);
-                any_invalid |= !report.valid;
-                serde_json::to_value(&report).unwrap_or(Value::Null)
-            }
-            Err((line, error)) => {
-                any_unreadable = true;
-                json!({ "valid": false, "line": line, "error": format!("not JSON: {error}") })
-            }
-        };
-        serde_json::to_writer(&mut *out, &report)?;
-        out.write_all(b"\n")
-    };
+    let mut tally = Tally::default();
+    let mut batch: Vec<(usize, String)> = Vec::with_capacity(BATCH_LINES);
     let mut lines = reader.lines();
     let mut line_number = 0usize;
+    let mut first = true;
     while let Some(line) = lines.next() {
         let line = line?;
         line_number += 1;
         if line.trim().is_empty() {
             continue;
         }
-        match serde_json::from_str::<Value>(&line) {
-            Ok(value) => emit(&mut out, Ok(value))?,
-            // The first document does not end on its line: the input is one (pretty-printed)
-            // document, or several, not JSON Lines. Read the rest as a stream of documents.
-            Err(e) if e.is_eof() => {
-                let mut rest = line;
-                for more in lines.by_ref() {
-                    rest.push('\n');
-                    rest.push_str(&more?);
-                }
-                let first_line = line_number;
-                for document in serde_json::Deserializer::from_str(&rest).into_iter::<Value>() {
-                    match document {
-                        Ok(value) => emit(&mut out, Ok(value))?,
-                        Err(e) => {
-                            emit(&mut out, Err((first_line + e.line() - 1, e.to_string())))?;
-                            break;
-                        }
-                    }
-                }
-                break;
+        // The first document does not end on its line: the input is one (pretty-printed)
+        // document, or several, not JSON Lines. Read the rest as a stream of documents.
+        if std::mem::take(&mut first) && matches!(serde_json::from_str::<Value>(&line), Err(e) if e.is_eof()) {
+            let mut rest = line;
+            for more in lines.by_ref() {
+                rest.push('\n');
+                rest.push_str(&more?);
             }
-            Err(e) => emit(&mut out, Err((line_number, e.to_string())))?,
+            let mut buffer = Vec::new();
+            for document in serde_json::Deserializer::from_str(&rest).into_iter::<Value>() {
+                let stop = document.is_err();
+                let parsed = document.map_err(|e| (line_number + e.line() - 1, e.to_string()));
+                tally.merge(report_line(parsed, args.shape, &options, &mut buffer));
+                if stop {
+                    break;
+                }
+            }
+            out.write_all(&buffer)?;
+            break;
+        }
+        batch.push((line_number, line));
+        if batch.len() == BATCH_LINES {
+            tally.merge(run_batch(&batch, args.shape, &options, &mut out)?);
+            batch.clear();
         }
     }
+    tally.merge(run_batch(&batch, args.shape, &options, &mut out)?);
     out.flush()?;
     progress.finish_and_clear();
-    Ok(if any_unreadable {
+    Ok(if tally.unreadable {
         ExitCode::from(2)
-    } else if any_invalid {
+    } else if tally.invalid {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

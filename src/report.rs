@@ -428,6 +428,46 @@ impl fmt::Display for Report {
     }
 }
 
+/// Where the rules are while they walk a request: a chain of borrowed segments on the
+/// stack. A [`Path`] is built from it only when a violation is pushed, so a valid request
+/// allocates no paths at all (most requests are valid).
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum At<'a> {
+    Root,
+    Key(&'a At<'a>, &'a str),
+    Index(&'a At<'a>, usize),
+}
+
+impl<'a> At<'a> {
+    pub(crate) fn key(&'a self, key: &'a str) -> At<'a> {
+        At::Key(self, key)
+    }
+
+    pub(crate) fn index(&'a self, index: usize) -> At<'a> {
+        At::Index(self, index)
+    }
+
+    pub(crate) fn to_path(&self) -> Path {
+        let mut segments = Vec::new();
+        let mut node = self;
+        loop {
+            match node {
+                At::Root => break,
+                At::Key(parent, key) => {
+                    segments.push(Segment::Key(Cow::Owned((*key).to_owned())));
+                    node = parent;
+                }
+                At::Index(parent, index) => {
+                    segments.push(Segment::Index(*index));
+                    node = parent;
+                }
+            }
+        }
+        segments.reverse();
+        Path(segments)
+    }
+}
+
 /// Collects violations while the rules run; each rule pushes, none stops the others.
 #[derive(Default, Debug)]
 pub(crate) struct Sink {
@@ -435,12 +475,12 @@ pub(crate) struct Sink {
 }
 
 impl Sink {
-    pub(crate) fn push(&mut self, path: &Path, code: Code, params: Params) {
-        self.errors.push(Violation::new(path.clone(), code, params));
+    pub(crate) fn push(&mut self, at: &At<'_>, code: Code, params: Params) {
+        self.errors.push(Violation::new(at.to_path(), code, params));
     }
 
-    pub(crate) fn push_bare(&mut self, path: &Path, code: Code) {
-        self.push(path, code, Params::new());
+    pub(crate) fn push_bare(&mut self, at: &At<'_>, code: Code) {
+        self.push(at, code, Params::new());
     }
 }
 

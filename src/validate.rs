@@ -3,9 +3,9 @@
 
 use serde_json::{Map, Value};
 
-use crate::model::{SquareCustomerRequest, StoreCustomer, StoreRequest};
+use crate::model::{ExternalReference, SquareCustomerRequest};
 use crate::options::Options;
-use crate::report::{Code, Path, Report, Segment, Sink, Violation};
+use crate::report::{At, Code, Path, Report, Segment, Sink, Violation};
 use crate::rules::birthday::Formats;
 use crate::rules::names::*;
 use crate::rules::text::{self, Controls, Text};
@@ -134,15 +134,51 @@ fn owned(text: Text<'_>) -> Option<String> {
     text.given().map(str::to_owned)
 }
 
+/// Inserts a normalized string field; absent fields are left out of the value.
+fn put(map: &mut Map<String, Value>, key: &str, value: Option<String>) {
+    if let Some(value) = value {
+        map.insert(key.to_owned(), Value::String(value));
+    }
+}
+
+/// The store request's fields, read in one pass over the object: no key is hashed, and
+/// unknown fields cost one failed `match` (Rails ignores them, so do we).
+#[derive(Default)]
+struct StoreFields<'a> {
+    customer: Option<&'a Value>,
+    card_id: Option<&'a Value>,
+    send_card_links: Option<&'a Value>,
+}
+
+#[derive(Default)]
+struct CustomerFields<'a> {
+    first_name: Option<&'a Value>,
+    last_name: Option<&'a Value>,
+    email: Option<&'a Value>,
+    phone: Option<&'a Value>,
+    birthday: Option<&'a Value>,
+    metadata: Option<&'a Value>,
+    external_references: Option<&'a Value>,
+}
+
 fn store(input: &Value, options: &Options, scope: Scope, sink: &mut Sink) -> Value {
-    let root = Path::root();
+    let root = At::Root;
     let Value::Object(object) = input else {
         sink.push_bare(&root, Code::ExpectedObject);
         return Value::Null;
     };
+    let mut fields = StoreFields::default();
+    for (key, value) in object {
+        match key.as_str() {
+            "customer" => fields.customer = Some(value),
+            "card_id" => fields.card_id = Some(value),
+            "send_card_links" => fields.send_card_links = Some(value),
+            _ => {}
+        }
+    }
     let customer_at = root.key("customer");
     let empty = Map::new();
-    let customer_object = match object.get("customer") {
+    let customer_object = match fields.customer {
         None | Some(Value::Null) => Some(&empty),
         Some(Value::Object(c)) => Some(c),
         Some(_) => {
@@ -150,38 +186,67 @@ fn store(input: &Value, options: &Options, scope: Scope, sink: &mut Sink) -> Val
             None
         }
     };
-    let mut customer = StoreCustomer::default();
+    let mut value = Map::with_capacity(3);
     if let Some(c) = customer_object {
-        let first_name = text::read_required(c.get("first_name"), &customer_at.key("first_name"), Some(NAME_MAX), sink);
-        let last_name =
-            text::read(c.get("last_name"), &customer_at.key("last_name"), Some(NAME_MAX), Controls::Refused, sink);
-        let (email_text, email) = email::check(c.get("email"), &customer_at.key("email"), sink);
-        let (phone_text, phone) = phone::check(c.get("phone"), &customer_at.key("phone"), options.default_region, sink);
+        let mut f = CustomerFields::default();
+        for (key, value) in c {
+            match key.as_str() {
+                "first_name" => f.first_name = Some(value),
+                "last_name" => f.last_name = Some(value),
+                "email" => f.email = Some(value),
+                "phone" => f.phone = Some(value),
+                "birthday" => f.birthday = Some(value),
+                "metadata" => f.metadata = Some(value),
+                "external_references" => f.external_references = Some(value),
+                _ => {}
+            }
+        }
+        let first_name = text::read_required(f.first_name, &customer_at.key("first_name"), Some(NAME_MAX), sink);
+        let last_name = text::read(f.last_name, &customer_at.key("last_name"), Some(NAME_MAX), Controls::Refused, sink);
+        let (email_text, email) = email::check(f.email, &customer_at.key("email"), sink);
+        let (phone_text, phone) = phone::check(f.phone, &customer_at.key("phone"), options.default_region, sink);
         let (birthday_text, birthday) =
-            birthday::check(c.get("birthday"), &customer_at.key("birthday"), Formats::FullDate, options.today, sink);
-        customer = StoreCustomer {
-            first_name: owned(first_name),
-            last_name: owned(last_name),
-            email: email.or_else(|| owned(email_text)),
-            phone: phone.or_else(|| owned(phone_text)),
-            birthday: birthday.or_else(|| owned(birthday_text)),
-            metadata: metadata::check(c.get("metadata"), &customer_at.key("metadata"), sink),
-            external_references: external_refs::check(
-                c.get("external_references"),
-                &customer_at.key("external_references"),
-                sink,
-            ),
-        };
+            birthday::check(f.birthday, &customer_at.key("birthday"), Formats::FullDate, options.today, sink);
+        let metadata = metadata::check(f.metadata, &customer_at.key("metadata"), sink);
+        let references = external_refs::check(f.external_references, &customer_at.key("external_references"), sink);
         if scope == Scope::Request {
             request::email_or_phone(email_text, phone_text, &customer_at, sink);
         }
+
+        let mut customer = Map::with_capacity(7);
+        put(&mut customer, "first_name", owned(first_name));
+        put(&mut customer, "last_name", owned(last_name));
+        put(&mut customer, "email", email.or_else(|| owned(email_text)));
+        put(&mut customer, "phone", phone.or_else(|| owned(phone_text)));
+        put(&mut customer, "birthday", birthday.or_else(|| owned(birthday_text)));
+        if let Some(metadata) = metadata {
+            customer.insert("metadata".to_owned(), Value::Object(metadata));
+        }
+        if let Some(references) = references {
+            let references = references.into_iter().map(reference_value).collect();
+            customer.insert("external_references".to_owned(), Value::Array(references));
+        }
+        value.insert("customer".to_owned(), Value::Object(customer));
     }
-    let request = StoreRequest {
-        customer,
-        card_id: request::card_id(object.get("card_id"), &root.key("card_id"), sink),
-        send_card_links: request::send_card_links(object.get("send_card_links"), &root.key("send_card_links"), sink),
-    };
-    serde_json::to_value(request).unwrap_or(Value::Null)
+    if let Some(card_id) = request::card_id(fields.card_id, &root.key("card_id"), sink) {
+        value.insert("card_id".to_owned(), card_id.into());
+    }
+    if let Some(flag) = request::send_card_links(fields.send_card_links, &root.key("send_card_links"), sink) {
+        value.insert("send_card_links".to_owned(), flag.into());
+    }
+    Value::Object(value)
+}
+
+/// The same object `serde_json::to_value` would make of an [`ExternalReference`], with the
+/// strings moved rather than copied.
+fn reference_value(reference: ExternalReference) -> Value {
+    let mut map = Map::with_capacity(3);
+    map.insert("source".to_owned(), Value::String(reference.source));
+    map.insert("external_id".to_owned(), Value::String(reference.external_id));
+    if let Some(metadata) = reference.metadata {
+        map.insert("metadata".to_owned(), Value::Object(metadata));
+    }
+    Value::Object(map)
 }
 
 /// Square's top-level fields, in its order.
@@ -201,7 +266,7 @@ const SQUARE_FIELDS: [&str; 12] = [
 ];
 
 fn square(input: &Value, options: &Options, scope: Scope, sink: &mut Sink) -> Value {
-    let root = Path::root();
+    let root = At::Root;
     let Value::Object(o) = input else {
         sink.push_bare(&root, Code::ExpectedObject);
         return Value::Null;
@@ -242,4 +307,27 @@ fn square(input: &Value, options: &Options, scope: Scope, sink: &mut Sink) -> Va
         tax_ids,
     };
     serde_json::to_value(request).unwrap_or(Value::Null)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::StoreRequest;
+    use serde_json::json;
+
+    /// The store value is built by hand for speed; it must stay exactly what the typed
+    /// model serializes to, or consumers deserializing `value` would drift.
+    #[test]
+    fn store_value_matches_the_typed_model() {
+        let options = Options::new("US", "2026-11-23".parse().unwrap()).unwrap();
+        let input = json!({ "send_card_links": "1", "card_id": "12", "customer": {
+            "metadata": { "b": 1, "a": [1, { "x": null }] }, "phone": "(212) 555-4240", "first_name": " Zoë ",
+            "external_references": [{ "external_id": "A", "source": "square", "metadata": {} }, { "source": "square", "external_id": "B" }],
+            "birthday": "1998-09-21", "email": "A@EXAMPLE.com", "last_name": "Earhart" } });
+        let report = validate_store(&input, &options);
+        assert!(report.valid, "{report}");
+        let typed: StoreRequest = serde_json::from_value(report.value.clone()).unwrap();
+        assert_eq!(serde_json::to_value(&typed).unwrap(), report.value);
+        assert_eq!(serde_json::to_string(&typed).unwrap(), report.value.to_string(), "same key order");
+    }
 }

@@ -3,7 +3,7 @@
 use serde_json::Value;
 
 use crate::model::{Address, TaxIds};
-use crate::report::{params, Code, Path, Sink};
+use crate::report::{params, At, Code, Sink};
 use crate::rules::countries::COUNTRY_CODES;
 use crate::rules::names::{ADDRESS_LINE_MAX, EU_VAT_MAX, POSTAL_CODE_MAX};
 use crate::rules::text::{self, Controls};
@@ -33,14 +33,14 @@ pub(crate) fn is_country(code: &str) -> bool {
 }
 
 /// Reports a key of `object` that the shape does not have, in the object's own order.
-pub(crate) fn unknown_fields(object: &serde_json::Map<String, Value>, known: &[&str], at: &Path, sink: &mut Sink) {
+pub(crate) fn unknown_fields(object: &serde_json::Map<String, Value>, known: &[&str], at: &At<'_>, sink: &mut Sink) {
     for key in object.keys().filter(|k| !known.contains(&k.as_str())) {
-        sink.push_bare(&at.key(key.clone()), Code::UnknownField);
+        sink.push_bare(&at.key(key), Code::UnknownField);
     }
 }
 
 /// Checks Square's `address`; returns its normalized form when it is an object.
-pub(crate) fn check_address(value: Option<&Value>, at: &Path, sink: &mut Sink) -> Option<Address> {
+pub(crate) fn check_address(value: Option<&Value>, at: &At<'_>, sink: &mut Sink) -> Option<Address> {
     let object = match value? {
         Value::Null => return None,
         Value::Object(object) => object,
@@ -65,7 +65,7 @@ pub(crate) fn check_address(value: Option<&Value>, at: &Path, sink: &mut Sink) -
 }
 
 /// Checks Square's `tax_ids`; returns its normalized form when it is an object.
-pub(crate) fn check_tax_ids(value: Option<&Value>, at: &Path, sink: &mut Sink) -> Option<TaxIds> {
+pub(crate) fn check_tax_ids(value: Option<&Value>, at: &At<'_>, sink: &mut Sink) -> Option<TaxIds> {
     let object = match value? {
         Value::Null => return None,
         Value::Object(object) => object,

@@ -14,7 +14,7 @@
 use serde_json::Value;
 
 use crate::options::Date;
-use crate::report::{params, Code, Path, Sink};
+use crate::report::{params, At, Code, Sink};
 use crate::rules::text::{self, Controls, Text};
 
 /// The first year a known birth year may have.
@@ -62,7 +62,7 @@ fn read_format(input: &str, formats: Formats) -> Option<(u16, u8, u8)> {
 /// (`0000-MM-DD` for an unknown year).
 pub(crate) fn check<'a>(
     value: Option<&'a Value>,
-    at: &Path,
+    at: &At<'_>,
     formats: Formats,
     today: Date,
     sink: &mut Sink,

@@ -21,7 +21,7 @@ use std::borrow::Cow;
 use serde_json::Value;
 use unicode_properties::{GeneralCategory, GeneralCategoryGroup, UnicodeGeneralCategory};
 
-use crate::report::{params, Code, Path, Sink};
+use crate::report::{params, At, Code, Sink};
 use crate::rules::text::{self, Controls, Text};
 
 /// Square's limit on the whole address, in characters.
@@ -167,7 +167,7 @@ fn check_ascii_labels(domain: &str) -> Result<(), EmailError> {
 }
 
 /// Checks an optional email field; returns what was given and, when valid, its normalized form.
-pub(crate) fn check<'a>(value: Option<&'a Value>, at: &Path, sink: &mut Sink) -> (Text<'a>, Option<String>) {
+pub(crate) fn check<'a>(value: Option<&'a Value>, at: &At<'_>, sink: &mut Sink) -> (Text<'a>, Option<String>) {
     let given = text::read(value, at, Some(MAX_CHARS), Controls::Refused, sink);
     let Some(address) = given.ok() else { return (given, None) };
     match parse(address) {

@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 use crate::model::ExternalReference;
-use crate::report::{params, Code, Path, Sink};
+use crate::report::{params, At, Code, Sink};
 use crate::rules::metadata;
 use crate::rules::names::{EXTERNAL_ID_MAX, SOURCE_MAX};
 use crate::rules::text;
@@ -21,7 +21,7 @@ pub(crate) fn is_slug(s: &str) -> bool {
 
 /// Checks the array; returns the normalized references, duplicates of (source,
 /// external_id) merged with the last one winning (they are upserted), in first-seen order.
-pub(crate) fn check(value: Option<&Value>, at: &Path, sink: &mut Sink) -> Option<Vec<ExternalReference>> {
+pub(crate) fn check(value: Option<&Value>, at: &At<'_>, sink: &mut Sink) -> Option<Vec<ExternalReference>> {
     let items = match value? {
         Value::Null => return None,
         Value::Array(items) => items,

@@ -5,7 +5,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::report::{params, Code, Path, Sink};
+use crate::report::{params, At, Code, Sink};
 use crate::rules::text::{is_control, within_chars};
 
 /// Serialized size limit, in bytes of compact JSON.
@@ -16,7 +16,7 @@ pub(crate) const MAX_DEPTH: usize = 8;
 pub(crate) const MAX_KEY_CHARS: usize = 40;
 
 /// Checks an optional metadata object; returns it when it is an object.
-pub(crate) fn check(value: Option<&Value>, at: &Path, sink: &mut Sink) -> Option<Map<String, Value>> {
+pub(crate) fn check(value: Option<&Value>, at: &At<'_>, sink: &mut Sink) -> Option<Map<String, Value>> {
     let object = match value? {
         Value::Null => return None,
         Value::Object(object) => object,
@@ -56,7 +56,7 @@ fn depth_exceeds(object: &Map<String, Value>, max: usize) -> bool {
 }
 
 /// One `invalid_key` per bad key, on the path of the object that holds it.
-fn check_keys(object: &Map<String, Value>, at: &Path, sink: &mut Sink) {
+fn check_keys(object: &Map<String, Value>, at: &At<'_>, sink: &mut Sink) {
     for (key, child) in object {
         let trimmed = key.trim();
         let reason = if trimmed.is_empty() {
@@ -71,11 +71,11 @@ fn check_keys(object: &Map<String, Value>, at: &Path, sink: &mut Sink) {
         if let Some(reason) = reason {
             sink.push(at, Code::InvalidKey, params([("reason", reason.into()), ("max", MAX_KEY_CHARS.into())]));
         }
-        walk_children(child, &at.key(key.clone()), sink);
+        walk_children(child, &at.key(key), sink);
     }
 }
 
-fn walk_children(value: &Value, at: &Path, sink: &mut Sink) {
+fn walk_children(value: &Value, at: &At<'_>, sink: &mut Sink) {
     match value {
         Value::Object(o) => check_keys(o, at, sink),
         Value::Array(a) => {

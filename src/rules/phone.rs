@@ -19,7 +19,7 @@
 use rlibphonenumber::{PhoneNumberFormat, PHONE_NUMBER_UTIL};
 use serde_json::Value;
 
-use crate::report::{params, Code, Path, Sink};
+use crate::report::{params, At, Code, Sink};
 use crate::rules::text::{self, is_control, Controls, Text};
 
 /// Square's bounds on the digits of the E.164 form, country code included.
@@ -123,7 +123,7 @@ pub(crate) fn parse(input: &str, default_region: Region) -> Result<String, Phone
 /// Checks an optional phone field; returns what was given and, when valid, its E.164 form.
 pub(crate) fn check<'a>(
     value: Option<&'a Value>,
-    at: &Path,
+    at: &At<'_>,
     region: Region,
     sink: &mut Sink,
 ) -> (Text<'a>, Option<String>) {

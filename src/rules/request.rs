@@ -8,14 +8,14 @@
 
 use serde_json::Value;
 
-use crate::report::{params, Code, Path, Sink};
+use crate::report::{params, At, Code, Sink};
 use crate::rules::text::Text;
 
 /// JavaScript's `Number.MAX_SAFE_INTEGER`: the largest id both ends read exactly.
 pub(crate) const MAX_CARD_ID: u64 = (1 << 53) - 1;
 
 /// Store API: at least one of email and phone, reported on both fields.
-pub(crate) fn email_or_phone(email: Text<'_>, phone: Text<'_>, customer_at: &Path, sink: &mut Sink) {
+pub(crate) fn email_or_phone(email: Text<'_>, phone: Text<'_>, customer_at: &At<'_>, sink: &mut Sink) {
     if email.given().is_none() && phone.given().is_none() {
         sink.push_bare(&customer_at.key("email"), Code::EmailOrPhoneRequired);
         sink.push_bare(&customer_at.key("phone"), Code::EmailOrPhoneRequired);
@@ -29,12 +29,12 @@ pub(crate) const SQUARE_ONE_OF: [&str; 5] =
 /// Square: at least one of [`SQUARE_ONE_OF`], reported once at the request root.
 pub(crate) fn square_one_of(given: [Text<'_>; 5], sink: &mut Sink) {
     if given.iter().all(|t| t.given().is_none()) {
-        sink.push(&Path::root(), Code::OneOfRequired, params([("fields", SQUARE_ONE_OF.to_vec().into())]));
+        sink.push(&At::Root, Code::OneOfRequired, params([("fields", SQUARE_ONE_OF.to_vec().into())]));
     }
 }
 
 /// `card_id`: a positive integer ≤ 2^53−1, or a string of ASCII digits (form input).
-pub(crate) fn card_id(value: Option<&Value>, at: &Path, sink: &mut Sink) -> Option<u64> {
+pub(crate) fn card_id(value: Option<&Value>, at: &At<'_>, sink: &mut Sink) -> Option<u64> {
     let out_of_range =
         |sink: &mut Sink| sink.push(at, Code::OutOfRange, params([("min", 1.into()), ("max", MAX_CARD_ID.into())]));
     let id = match value? {
@@ -88,7 +88,7 @@ pub(crate) fn card_id(value: Option<&Value>, at: &Path, sink: &mut Sink) -> Opti
 }
 
 /// `send_card_links`: `true`, `false`, `1`, `0`, or those as strings (form input).
-pub(crate) fn send_card_links(value: Option<&Value>, at: &Path, sink: &mut Sink) -> Option<bool> {
+pub(crate) fn send_card_links(value: Option<&Value>, at: &At<'_>, sink: &mut Sink) -> Option<bool> {
     let flag = match value? {
         Value::Null => return None,
         Value::Bool(b) => Some(*b),

@@ -14,7 +14,7 @@
 
 use serde_json::Value;
 
-use crate::report::{params, Code, Path, Sink};
+use crate::report::{params, At, Code, Sink};
 
 /// What a string field held, after the checks every string goes through.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -69,7 +69,7 @@ pub(crate) enum Controls {
 /// `max` chars (Unicode scalar values, as RULES.md counts).
 pub(crate) fn read<'a>(
     value: Option<&'a Value>,
-    at: &Path,
+    at: &At<'_>,
     max: Option<usize>,
     controls: Controls,
     sink: &mut Sink,
@@ -100,7 +100,7 @@ pub(crate) fn read<'a>(
 }
 
 /// `read` for a field that must be given: `required` when absent.
-pub(crate) fn read_required<'a>(value: Option<&'a Value>, at: &Path, max: Option<usize>, sink: &mut Sink) -> Text<'a> {
+pub(crate) fn read_required<'a>(value: Option<&'a Value>, at: &At<'_>, max: Option<usize>, sink: &mut Sink) -> Text<'a> {
     let text = read(value, at, max, Controls::Refused, sink);
     if text == Text::Absent {
         sink.push_bare(at, Code::Required);
