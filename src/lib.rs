@@ -40,8 +40,16 @@ mod wasm;
 #[cfg(feature = "server")]
 pub mod server;
 
+/// The rule book (`RULES.md`), as the crate implements it.
 pub mod _rules {
+    // The rule book is Markdown written for people: `[i]` in a field path is not a link.
+    #![allow(rustdoc::broken_intra_doc_links)]
     #![doc = include_str!("../docs/RULES.md")]
+
+    /// What the crate does where the rule book is silent.
+    pub mod choices {
+        #![doc = include_str!("../docs/CHOICES.md")]
+    }
 }
 
 pub use model::parse_store_form;
