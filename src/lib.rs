@@ -56,3 +56,8 @@ pub use model::parse_store_form;
 pub use options::{Date, Options, OptionsError};
 pub use report::{square_code, square_error_body, store_error_body, Code, Params, Path, Report, Segment, Violation};
 pub use validate::{validate_field, validate_square, validate_store, validate_store_form, Shape};
+
+// The README's Rust example runs as a doc test, so it can't drift from the API.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
