@@ -20,7 +20,7 @@ include $(wildcard mk/*.mk)
 # Runs after the includes so that they can override RUN_TARGET.
 RUN_TARGET ?= run-cli
 
-run: $(RUN_TARGET)
+run: $(RUN_PREREQS) $(RUN_TARGET)
 
 run-cli:
 	$(CARGO) run --release --quiet -- validate --shape store tests/data/sample-requests.jsonl; \

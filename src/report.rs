@@ -447,9 +447,9 @@ impl<'a> At<'a> {
         At::Index(self, index)
     }
 
-    pub(crate) fn to_path(&self) -> Path {
+    pub(crate) fn to_path(self) -> Path {
         let mut segments = Vec::new();
-        let mut node = self;
+        let mut node = &self;
         loop {
             match node {
                 At::Root => break,

@@ -1,1 +1,188 @@
-//! The JS boundary (wasm-bindgen). Filled in by the WASM package issue.
+//! The JS boundary (feature `wasm`, wasm32 only): thin adapters from JSON text to the Rust
+//! API and back. The public JavaScript API (`validateStoreCustomer`, the Standard Schema
+//! objects, option checks) is the small wrapper in `pkg/core.js`, which calls these.
+//!
+//! Why JSON text and not `serde-wasm-bindgen`: `make bench-wasm` prices both crossings
+//! with the `boundary-probe` exports below, and JSON text is the cheaper one (README,
+//! "Crossing the boundary"). It is also the safer one: `serde_json` refuses nesting past
+//! 128 levels, while a recursive walk of a JS object graph has no limit and would overflow
+//! the WASM shadow stack, which nothing detects.
+//!
+//! Nothing here panics or throws for a bad *request*: every export answers with a report.
+//! Only a caller's mistake (an unknown shape, a bad option, a `toSquare` argument that is
+//! not a normalized request) comes back as a `TypeError`.
+
+use serde::Serialize;
+use serde_json::Value;
+use wasm_bindgen::prelude::*;
+
+use crate::model::{from_square, to_square, SquareCustomerRequest, StoreRequest};
+use crate::{Date, Options, OptionsError, Path, Report, Segment, Shape};
+
+/// What the input JSON text answers when it cannot be read (nesting past `serde_json`'s
+/// limit, a lone surrogate escaped by `JSON.stringify`): the wrapper then sanitizes the JS
+/// value and calls again. Never returned for well-formed JSON.
+const UNREADABLE: &str = "";
+
+fn type_error(message: String) -> JsValue {
+    js_sys::TypeError::new(&message).into()
+}
+
+/// Options from the wrapper's already type-checked `defaultRegion` and `today` strings.
+fn options(default_region: Option<String>, today: Option<String>) -> Result<Options, JsValue> {
+    let mut options = Options::default();
+    if let Some(today) = today {
+        let date = today.parse::<Date>().map_err(|e| type_error(option_message(&e)))?;
+        options = options.with_today(date);
+    }
+    if let Some(region) = default_region {
+        options = options.with_default_region(&region).map_err(|e| type_error(option_message(&e)))?;
+    }
+    Ok(options)
+}
+
+/// The Rust message names `default_region`; JavaScript callers wrote `defaultRegion`.
+fn option_message(error: &OptionsError) -> String {
+    match error {
+        OptionsError::DefaultRegion(r) => format!(
+            "customer-validation: options.defaultRegion {r:?} is not a known region (use an ISO 3166-1 alpha-2 code such as \"US\")"
+        ),
+        OptionsError::Today(t) => {
+            format!("customer-validation: options.today {t:?} is not a YYYY-MM-DD calendar date (e.g. \"2026-11-23\")")
+        }
+    }
+}
+
+fn shape(name: &str) -> Result<Shape, JsValue> {
+    name.parse::<Shape>().map_err(|e| type_error(format!("customer-validation: {e}")))
+}
+
+fn to_text<T: Serialize>(value: &T) -> String {
+    // Serializing our own types to a String cannot fail: no maps with non-string keys.
+    serde_json::to_string(value).unwrap_or_else(|_| "null".to_owned())
+}
+
+fn report(shape: Shape, input: &Value, options: &Options) -> Report {
+    match shape {
+        Shape::Store => crate::validate_store(input, options),
+        Shape::Square => crate::validate_square(input, options),
+    }
+}
+
+/// `validateStoreCustomer` / `validateSquareCustomer`: the report as JSON text.
+#[wasm_bindgen(js_name = validateJson)]
+pub fn validate_json(
+    shape_name: &str,
+    input: &str,
+    default_region: Option<String>,
+    today: Option<String>,
+) -> Result<String, JsValue> {
+    let (shape, options) = (shape(shape_name)?, options(default_region, today)?);
+    let Ok(input) = serde_json::from_str::<Value>(input) else { return Ok(UNREADABLE.to_owned()) };
+    Ok(to_text(&report(shape, &input, &options)))
+}
+
+/// `validateField`: the violations of one field as JSON text.
+#[wasm_bindgen(js_name = validateFieldJson)]
+pub fn validate_field_json(
+    shape_name: &str,
+    path: &str,
+    value: &str,
+    default_region: Option<String>,
+    today: Option<String>,
+) -> Result<String, JsValue> {
+    let (shape, options) = (shape(shape_name)?, options(default_region, today)?);
+    let Ok(value) = serde_json::from_str::<Value>(value) else { return Ok(UNREADABLE.to_owned()) };
+    Ok(to_text(&crate::validate_field(shape, path, &value, &options)))
+}
+
+/// One Standard Schema issue: the path as keys and numeric indices, from the segments
+/// (never by parsing the dotted string).
+#[derive(Serialize)]
+struct Issue<'a> {
+    message: &'a str,
+    path: Vec<Key<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Key<'a> {
+    Name(&'a str),
+    Index(usize),
+}
+
+fn keys(path: &Path) -> Vec<Key<'_>> {
+    path.segments()
+        .iter()
+        .map(|s| match s {
+            Segment::Key(k) => Key::Name(k.as_ref()),
+            Segment::Index(i) => Key::Index(*i),
+        })
+        .collect()
+}
+
+/// The Standard Schema v1 result (`{ value }` or `{ issues }`) as JSON text, with default
+/// options (region US, today from the host's clock).
+#[wasm_bindgen(js_name = standardJson)]
+pub fn standard_json(shape_name: &str, input: &str) -> Result<String, JsValue> {
+    let shape = shape(shape_name)?;
+    let Ok(input) = serde_json::from_str::<Value>(input) else { return Ok(UNREADABLE.to_owned()) };
+    let report = report(shape, &input, &Options::default());
+    if report.valid {
+        return Ok(to_text(&serde_json::json!({ "value": report.value })));
+    }
+    let issues: Vec<Issue<'_>> =
+        report.errors.iter().map(|v| Issue { message: &v.message, path: keys(&v.path) }).collect();
+    Ok(to_text(&serde_json::json!({ "issues": issues })))
+}
+
+/// `parseStoreForm`: the store request read from a form body, as JSON text.
+#[wasm_bindgen(js_name = parseStoreFormJson)]
+pub fn parse_store_form_json(body: &str) -> String {
+    to_text(&crate::parse_store_form(body))
+}
+
+/// `toSquare`: the Square request for a normalized store request.
+#[wasm_bindgen(js_name = toSquareJson)]
+pub fn to_square_json(store: &str) -> Result<String, JsValue> {
+    let store: StoreRequest = serde_json::from_str(store).map_err(|e| {
+        type_error(format!(
+            "customer-validation: toSquare expects a normalized store request (a valid report's value): {e}"
+        ))
+    })?;
+    Ok(to_text(&to_square(&store)))
+}
+
+/// `fromSquare`: the store request for a normalized Square request.
+#[wasm_bindgen(js_name = fromSquareJson)]
+pub fn from_square_json(square: &str) -> Result<String, JsValue> {
+    let square: SquareCustomerRequest = serde_json::from_str(square).map_err(|e| {
+        type_error(format!(
+            "customer-validation: fromSquare expects a normalized Square request (a valid report's value): {e}"
+        ))
+    })?;
+    Ok(to_text(&from_square(&square)))
+}
+
+/// Which phone engine this build carries: `"lite"` (browser build) or `"regex"` (Node
+/// build). Tests use it to prove that a bundle picked the browser build.
+#[wasm_bindgen(js_name = phoneEngine)]
+pub fn phone_engine() -> String {
+    if cfg!(feature = "phone-regex") { "regex" } else { "lite" }.to_owned()
+}
+
+/// Boundary probe: a request through JSON text and back, with nothing else done.
+#[cfg(feature = "boundary-probe")]
+#[wasm_bindgen(js_name = probeEchoJson)]
+pub fn probe_echo_json(input: &str) -> String {
+    serde_json::from_str::<Value>(input).map(|v| to_text(&v)).unwrap_or_default()
+}
+
+/// Boundary probe: a request through `serde-wasm-bindgen` and back, with nothing else done.
+#[cfg(feature = "boundary-probe")]
+#[wasm_bindgen(js_name = probeEchoSerde)]
+pub fn probe_echo_serde(input: JsValue) -> Result<JsValue, JsValue> {
+    let value: Value = serde_wasm_bindgen::from_value(input)?;
+    // Plain objects, not `Map`s: the same shape the JSON path gives back.
+    value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(JsValue::from)
+}

@@ -53,10 +53,8 @@ pub(crate) fn check_address(value: Option<&Value>, at: &At<'_>, sink: &mut Sink)
     for (name, max) in ADDRESS_FIELDS {
         let path = at.key(name);
         let given = text::read(object.get(name), &path, max, Controls::Refused, sink);
-        if name == "country" {
-            if given.ok().is_some_and(|code| !is_country(code)) {
-                sink.push_bare(&path, Code::InvalidCountry);
-            }
+        if name == "country" && given.ok().is_some_and(|code| !is_country(code)) {
+            sink.push_bare(&path, Code::InvalidCountry);
         }
         *address.field_mut(name) = given.given().map(str::to_owned);
     }

@@ -1,0 +1,59 @@
+// Node throughput over the benchmark corpus (bench/corpus.jsonl, the native benchmark's):
+// both WASM builds through the exported functions (JS objects in and out, the boundary
+// included) next to the JS stack (js-stack.mjs), in one run; then the price of crossing
+// the boundary as JSON text and through serde-wasm-bindgen (the Node build's probes).
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { makeApi } from "../../pkg/core.js";
+import { validateWithJsStack } from "./js-stack.mjs";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const corpus = readFileSync(`${ROOT}bench/corpus.jsonl`, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
+
+async function load(build) {
+  const raw = await import(`../../pkg/${build}/customer_validation.js`);
+  raw.initSync({ module: readFileSync(`${ROOT}pkg/${build}/customer_validation_bg.wasm`) });
+  return { raw, api: makeApi(raw) };
+}
+
+/** Requests per second of `fn` over the whole corpus, best of three timed slices. */
+function rate(name, fn) {
+  for (let i = 0; i < 2; i++) for (const item of corpus) fn(item); // warm-up (JIT, lazy metadata)
+  let best = 0;
+  for (let slice = 0; slice < 3; slice++) {
+    let n = 0;
+    const start = process.hrtime.bigint();
+    const until = start + BigInt(Math.round((SECONDS / 3) * 1e9));
+    let now = start;
+    while (now < until) {
+      for (const item of corpus) fn(item);
+      n += corpus.length;
+      now = process.hrtime.bigint();
+    }
+    best = Math.max(best, n / (Number(now - start) / 1e9));
+  }
+  console.log(`${name.padEnd(46)} ${Math.round(best).toLocaleString("en-US").padStart(9)} req/s  ${(1e6 / best).toFixed(2).padStart(7)} µs/req`);
+  return best;
+}
+
+const web = await load("web");
+const node = await load("node");
+const options = corpus.map(({ options: o }) => ({ defaultRegion: o.default_region, today: o.today }));
+const items = corpus.map((c, i) => ({ request: c.request, options: options[i], raw: c.options }));
+corpus.length = 0;
+corpus.push(...items);
+
+const invalid = items.filter((i) => !node.api.validateStoreCustomer(i.request, i.options).valid).length;
+console.log(`corpus: ${items.length} store requests, ${((100 * invalid) / items.length).toFixed(0)}% invalid; ${SECONDS}s per line\n`);
+const nodeRate = rate("WASM Node build (regex), validateStoreCustomer", (i) => node.api.validateStoreCustomer(i.request, i.options));
+const webRate = rate("WASM browser build (lite), validateStoreCustomer", (i) => web.api.validateStoreCustomer(i.request, i.options));
+const jsRate = rate("JS stack: zod 4 + validator.js + lpn/max", (i) => validateWithJsStack(i.request, i.raw));
+console.log(`\nNode build / JS stack:    ${(nodeRate / jsRate).toFixed(2)}× (bar ≥ 1.5×)`);
+console.log(`browser build / JS stack: ${(webRate / jsRate).toFixed(2)}×\n`);
+
+console.log("crossing the boundary (Node build; a request in and the same value back, nothing validated):");
+const bare = rate("  bare wasm-bindgen call returning a string", () => node.raw.phoneEngine());
+const json = rate("  JSON text: stringify → serde_json → parse", (i) => JSON.parse(node.raw.probeEchoJson(JSON.stringify(i.request))));
+const swb = rate("  serde-wasm-bindgen: from_value → to_value", (i) => node.raw.probeEchoSerde(i.request));
+console.log(`  JSON text ${(1e6 / json).toFixed(2)} µs vs serde-wasm-bindgen ${(1e6 / swb).toFixed(2)} µs per round trip: ${json > swb ? "JSON text" : "serde-wasm-bindgen"} is ${(Math.max(json, swb) / Math.min(json, swb)).toFixed(2)}× faster (bare call ${(1e6 / bare).toFixed(2)} µs)`);

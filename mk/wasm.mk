@@ -1,0 +1,99 @@
+# The npm package `customer-validation` (pkg/): two WASM builds of this crate, one package.
+#   make tools       idempotent installs: wasm32 target, wasm-bindgen-cli at the Cargo.lock
+#                    version, node tools (binaryen's wasm-opt 132, esbuild, playwright-core,
+#                    typescript) in tests/node, Debian chromium for the browser tests
+#   make pkg         both builds, each compiled once and only when a source changed
+#   make test-wasm   (part of `make test`) case table in Node and Chromium (wasm-bindgen-test
+#                    and the built package), packed-tarball consumer test, TypeScript check,
+#                    esbuild and Vite bundles in Chromium, fuzz loop
+#   make bench-wasm  sizes, Node throughput vs zod + validator.js + libphonenumber-js,
+#                    boundary crossing, Chromium cold start (not part of `make test`)
+
+WASM_TARGET := wasm32-unknown-unknown
+WASM_TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)/$(WASM_TARGET)
+# The CLI must match the `wasm-bindgen` crate in Cargo.lock exactly, or its output breaks.
+WASM_BINDGEN_VERSION := $(shell awk '$$0 == "name = \"wasm-bindgen\"" { getline; gsub(/[^0-9.]/, "", $$0); print; exit }' Cargo.lock)
+NODE_TOOLS := tests/node
+NODE_STAMP := $(NODE_TOOLS)/node_modules/.installed
+BENCH_STAMP := bench/node/node_modules/.installed
+# binaryen 132 from npm: Debian's 108 rewrites wasm-bindgen's externref table wrongly.
+WASM_OPT := $(NODE_TOOLS)/node_modules/.bin/wasm-opt
+WASM_OPT_FEATURES := --enable-reference-types --enable-bulk-memory --enable-sign-ext \
+  --enable-nontrapping-float-to-int --enable-mutable-globals --enable-multivalue
+WASM_SOURCES := $(shell find src -name '*.rs') Cargo.toml Cargo.lock
+PKG_WASM := pkg/web/customer_validation_bg.wasm pkg/node/customer_validation_bg.wasm
+NATIVE_REPORTS := $(or $(CARGO_TARGET_DIR),target)/native-reports.json
+CHROMIUM ?= /usr/bin/chromium
+export CHROMIUM
+
+TEST_TARGETS += test-wasm
+RUN_PREREQS += pkg
+
+.PHONY: tools tools-rust tools-node tools-browser pkg test-wasm bench-wasm
+
+tools: tools-rust tools-node tools-browser
+
+tools-rust:
+	@rustup target list --installed | grep -qx $(WASM_TARGET) || rustup target add $(WASM_TARGET)
+	@if [ "$$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $(WASM_BINDGEN_VERSION)" ]; then \
+	  echo "installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION)"; \
+	  $(CARGO) install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --locked \
+	  || $(CARGO) install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION); \
+	fi
+# (--locked first; without it when the registry lacks one of the CLI's locked crates.)
+
+tools-node: $(NODE_STAMP)
+
+$(NODE_STAMP): $(NODE_TOOLS)/package.json $(NODE_TOOLS)/package-lock.json
+	cd $(NODE_TOOLS) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(BENCH_STAMP): bench/node/package.json bench/node/package-lock.json
+	cd bench/node && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+tools-browser:
+	@test -x $(CHROMIUM) && test -x /usr/bin/chromedriver || { apt-get update && apt-get install -y chromium chromium-driver; }
+
+pkg: $(PKG_WASM)
+
+# Browser build: phone engine `lite`, optimized for size.
+$(WASM_TARGET_DIR)/wasm-web/customer_validation.wasm: $(WASM_SOURCES) | tools-rust
+	$(CARGO) build --lib --target $(WASM_TARGET) --no-default-features --features wasm --profile wasm-web
+
+# Node build: phone engine `regex`, optimized for speed, plus the boundary probes.
+$(WASM_TARGET_DIR)/wasm-node/customer_validation.wasm: $(WASM_SOURCES) | tools-rust
+	$(CARGO) build --lib --target $(WASM_TARGET) --no-default-features \
+	  --features wasm,phone-regex,boundary-probe --profile wasm-node
+
+pkg/web/customer_validation_bg.wasm: $(WASM_TARGET_DIR)/wasm-web/customer_validation.wasm | $(NODE_STAMP)
+	rm -rf pkg/web
+	wasm-bindgen --target web --no-typescript --out-dir pkg/web $<
+	$(WASM_OPT) -Oz $(WASM_OPT_FEATURES) --strip-debug --strip-producers $@ -o $@
+
+pkg/node/customer_validation_bg.wasm: $(WASM_TARGET_DIR)/wasm-node/customer_validation.wasm | $(NODE_STAMP)
+	rm -rf pkg/node
+	wasm-bindgen --target web --no-typescript --out-dir pkg/node $<
+	$(WASM_OPT) -O3 $(WASM_OPT_FEATURES) --strip-debug --strip-producers $@ -o $@
+
+# The native library's full report for every case-table row: what the WASM builds must equal.
+$(NATIVE_REPORTS): $(WASM_SOURCES) $(wildcard tests/cases/*.json) examples/native_reports.rs bench/corpus.jsonl
+	$(CARGO) run --quiet --example native_reports -- $@
+
+# tests/wasm.rs under wasm-bindgen-test: the library itself compiled to wasm32 (phone
+# engine `lite`), in Node and then in headless Chromium through chromedriver.
+WASM_TEST_ENV := NATIVE_REPORTS=$(abspath $(NATIVE_REPORTS)) \
+  CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
+WASM_TEST := $(CARGO) test --target $(WASM_TARGET) --no-default-features --features wasm --test wasm
+CHROMEDRIVER ?= /usr/bin/chromedriver
+
+test-wasm: pkg $(NATIVE_REPORTS) tools-browser
+	$(WASM_TEST_ENV) $(WASM_TEST)
+	$(WASM_TEST_ENV) WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER=$(CHROMEDRIVER) \
+	  WASM_BINDGEN_TEST_WEBDRIVER_JSON=$(abspath tests/wasm/webdriver.json) $(WASM_TEST)
+	NATIVE_REPORTS=$(abspath $(NATIVE_REPORTS)) node --test --test-concurrency=1 tests/node/*.test.mjs
+
+bench-wasm: pkg $(BENCH_STAMP) tools-browser
+	node bench/node/sizes.mjs
+	node bench/node/throughput.mjs
+	node bench/node/cold-start.mjs

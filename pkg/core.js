@@ -1,0 +1,150 @@
+// The public API of `customer-validation`, shared by both builds: `node.js` and
+// `browser.js` hand it their initialized wasm-bindgen module. Requests cross the boundary
+// as JSON text (src/wasm.rs says why); this file turns any JS value into JSON text that
+// the Rust side can read, so that bad input is always a report and never an exception.
+
+const VENDOR = "customer-validation";
+const SHAPES = new Set(["store", "square"]);
+const OPTION_KEYS = new Set(["defaultRegion", "today"]);
+// Deeper than any rule looks (metadata stops at a few levels) and below serde_json's 128.
+const MAX_DEPTH = 100;
+
+function describe(value) {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  return typeof value === "object" ? "an object" : `a ${typeof value}`;
+}
+
+function fail(message) {
+  throw new TypeError(`${VENDOR}: ${message}`);
+}
+
+function optionArgs(options, fn) {
+  if (options === undefined || options === null) return [undefined, undefined];
+  if (typeof options !== "object" || Array.isArray(options)) {
+    fail(`${fn}: options must be an object like { defaultRegion: "US", today: "2026-11-23" }, got ${describe(options)}`);
+  }
+  let keys, defaultRegion, today;
+  try {
+    keys = Object.keys(options);
+    ({ defaultRegion, today } = options);
+  } catch (e) {
+    fail(`${fn}: options could not be read (${e?.message ?? e})`);
+  }
+  for (const key of keys) {
+    if (!OPTION_KEYS.has(key)) fail(`${fn}: unknown option ${JSON.stringify(key)} (known: defaultRegion, today)`);
+  }
+  if (defaultRegion !== undefined && typeof defaultRegion !== "string") {
+    fail(`${fn}: options.defaultRegion must be a string such as "US", got ${describe(defaultRegion)}`);
+  }
+  if (today !== undefined && typeof today !== "string") {
+    fail(`${fn}: options.today must be a "YYYY-MM-DD" string, got ${describe(today)}`);
+  }
+  return [defaultRegion, today];
+}
+
+function checkShape(shape, fn) {
+  if (!SHAPES.has(shape)) fail(`${fn}: shape must be "store" or "square", got ${typeof shape === "string" ? JSON.stringify(shape) : describe(shape)}`);
+}
+
+// A JSON-safe copy of any JS value, for what JSON.stringify refuses or the Rust side
+// cannot read: BigInt, cycles, nesting past MAX_DEPTH, lone surrogates, throwing getters.
+// Values JSON has no form for are dropped, as JSON.stringify drops them.
+function sanitize(value, depth, seen) {
+  try {
+    switch (typeof value) {
+      case "string":
+        return value.toWellFormed();
+      case "number":
+        return Number.isFinite(value) ? value : null;
+      case "boolean":
+        return value;
+      case "bigint":
+        // A JSON integer when exact; otherwise its digits, which the rules call a non-integer.
+        return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
+      case "object":
+        break;
+      default:
+        return undefined; // undefined, function, symbol
+    }
+    if (value === null || depth > MAX_DEPTH || seen.has(value)) return null;
+    if (typeof value.toJSON === "function") return sanitize(value.toJSON(), depth, seen);
+    seen.add(value);
+    let out;
+    if (Array.isArray(value)) {
+      out = Array.from(value, (item) => sanitize(item, depth + 1, seen) ?? null);
+    } else {
+      out = {};
+      for (const key of Object.keys(value)) {
+        const item = sanitize(value[key], depth + 1, seen);
+        if (item !== undefined) out[key.toWellFormed()] = item;
+      }
+    }
+    seen.delete(value);
+    return out;
+  } catch {
+    return null;
+  }
+}
+
+function fastText(value) {
+  try {
+    return JSON.stringify(value) ?? "null";
+  } catch {
+    return null;
+  }
+}
+
+// Calls `rust(text)` with `value` as JSON text; `""` from Rust means "not readable JSON".
+function withJson(value, rust) {
+  const text = fastText(value);
+  const answer = text === null ? "" : rust(text);
+  if (answer !== "") return JSON.parse(answer);
+  const safe = JSON.stringify(sanitize(value, 0, new Set())) ?? "null";
+  return JSON.parse(rust(safe) || rust("null"));
+}
+
+function argText(value, fn, what) {
+  const text = fastText(value);
+  if (text === null) fail(`${fn}: ${what} is not JSON-serializable`);
+  return text;
+}
+
+function standardSchema(raw, shape) {
+  return Object.freeze({
+    "~standard": Object.freeze({
+      version: 1,
+      vendor: VENDOR,
+      validate: (value) => withJson(value, (text) => raw.standardJson(shape, text)),
+    }),
+  });
+}
+
+export function makeApi(raw) {
+  const validate = (shape, fn) => (input, options) => {
+    const [region, today] = optionArgs(options, fn);
+    return withJson(input, (text) => raw.validateJson(shape, text, region, today));
+  };
+  return {
+    validateStoreCustomer: validate("store", "validateStoreCustomer"),
+    validateSquareCustomer: validate("square", "validateSquareCustomer"),
+    validateField(shape, path, value, options) {
+      checkShape(shape, "validateField");
+      if (typeof path !== "string") fail(`validateField: path must be a string such as "customer.email", got ${describe(path)}`);
+      const [region, today] = optionArgs(options, "validateField");
+      return withJson(value, (text) => raw.validateFieldJson(shape, path, text, region, today));
+    },
+    parseStoreForm(urlencoded) {
+      if (typeof urlencoded !== "string") {
+        fail(`parseStoreForm: expects the form body as a string (new URLSearchParams(new FormData(form)).toString()), got ${describe(urlencoded)}`);
+      }
+      return JSON.parse(raw.parseStoreFormJson(urlencoded));
+    },
+    toSquare: (storeRequest) => JSON.parse(raw.toSquareJson(argText(storeRequest, "toSquare", "the store request"))),
+    fromSquare: (squareRequest) =>
+      JSON.parse(raw.fromSquareJson(argText(squareRequest, "fromSquare", "the Square request"))),
+    storeCustomerSchema: standardSchema(raw, "store"),
+    squareCustomerSchema: standardSchema(raw, "square"),
+    phoneEngine: raw.phoneEngine(),
+  };
+}

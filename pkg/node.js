@@ -1,0 +1,19 @@
+// Node entry (`exports` condition "node"): the build with the fast phone engine (`regex`),
+// compiled synchronously from disk so that importing needs no top-level await.
+import { readFileSync } from "node:fs";
+import * as raw from "./node/customer_validation.js";
+import { makeApi } from "./core.js";
+
+raw.initSync({ module: readFileSync(new URL("./node/customer_validation_bg.wasm", import.meta.url)) });
+
+export const {
+  validateStoreCustomer,
+  validateSquareCustomer,
+  validateField,
+  parseStoreForm,
+  toSquare,
+  fromSquare,
+  storeCustomerSchema,
+  squareCustomerSchema,
+  phoneEngine,
+} = makeApi(raw);

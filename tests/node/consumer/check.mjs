@@ -1,0 +1,75 @@
+// Runs inside a temp project that installed the packed tarball: imports the package
+// exactly as a consumer does and exercises every export (tests/node/package.test.mjs).
+import assert from "node:assert/strict";
+import {
+  validateStoreCustomer,
+  validateSquareCustomer,
+  validateField,
+  parseStoreForm,
+  toSquare,
+  fromSquare,
+  storeCustomerSchema,
+  squareCustomerSchema,
+  phoneEngine,
+} from "customer-validation";
+
+const today = "2026-11-23";
+assert.equal(phoneEngine, "regex", "Node resolves the `node` condition: the regex build");
+
+const store = validateStoreCustomer(
+  { customer: { first_name: " Amelia ", email: "amelia@EXAMPLE.com", phone: "(212) 555-4240", birthday: "1998-09-21" } },
+  { today },
+);
+assert.deepEqual(store, {
+  valid: true,
+  errors: [],
+  value: { customer: { first_name: "Amelia", email: "amelia@example.com", phone: "+12125554240", birthday: "1998-09-21" } },
+});
+
+const bad = validateStoreCustomer({ customer: { first_name: "", birthday: "2023-02-29" }, card_id: "x" }, { today });
+assert.equal(bad.valid, false);
+const byPath = Object.fromEntries(bad.errors.map((e) => [e.path, e.code]));
+assert.equal(byPath["customer.first_name"], "required");
+assert.equal(byPath["customer.birthday"], "invalid_date");
+assert.equal(byPath["card_id"], "expected_integer");
+for (const e of bad.errors) assert.equal(typeof e.message, "string") && assert.equal(typeof e.params, "object");
+
+const square = validateSquareCustomer({ given_name: "Amelia", birthday: "09-21", colour: "blue" }, { today });
+assert.deepEqual(square.errors.map((e) => [e.path, e.code]), [["colour", "unknown_field"]]);
+assert.equal(square.value.birthday, "0000-09-21");
+
+const gb = validateField("store", "customer.phone", "020 7946 0018", { defaultRegion: "GB" });
+assert.deepEqual(gb, []);
+const long = validateField("square", "given_name", "x".repeat(301));
+assert.equal(long[0].code, "too_long");
+assert.equal(long[0].params.max, 300);
+
+const form = parseStoreForm(new URLSearchParams({ "customer[first_name]": "Amelia", "customer[email]": "a@example.com" }).toString());
+assert.equal(form.customer.first_name, "Amelia");
+assert.equal(validateStoreCustomer(form, { today }).valid, true);
+
+const asSquare = toSquare(store.value);
+assert.deepEqual(asSquare, { given_name: "Amelia", email_address: "amelia@example.com", phone_number: "+12125554240", birthday: "1998-09-21" });
+assert.deepEqual(fromSquare(asSquare), store.value);
+
+const std = storeCustomerSchema["~standard"];
+assert.equal(std.version, 1);
+assert.equal(std.vendor, "customer-validation");
+assert.deepEqual(std.validate({ customer: { first_name: "Amelia", email: "a@example.com" } }), {
+  value: { customer: { first_name: "Amelia", email: "a@example.com" } },
+});
+const issues = std.validate({ customer: { first_name: "A", email: "a@example.com", external_references: [{ source: "square", external_id: "1" }, { source: "My POS", external_id: "2" }] } }).issues;
+assert.deepEqual(issues.map((i) => i.path), [["customer", "external_references", 1, "source"]]);
+assert.equal(typeof issues[0].message, "string");
+assert.ok(squareCustomerSchema["~standard"].validate({}).issues.length > 0);
+
+assert.throws(() => validateStoreCustomer({}, { defaultRegion: "XX" }), { name: "TypeError", message: /defaultRegion "XX" is not a known region/ });
+assert.throws(() => validateStoreCustomer({}, { today: "2026-02-30" }), { name: "TypeError", message: /today "2026-02-30"/ });
+assert.throws(() => validateStoreCustomer({}, { region: "US" }), { name: "TypeError", message: /unknown option "region"/ });
+assert.throws(() => validateSquareCustomer({}, { today: 20261123 }), { name: "TypeError", message: /today must be a "YYYY-MM-DD" string/ });
+assert.throws(() => validateField("shop", "customer.email", "a@b.co"), { name: "TypeError", message: /shape must be "store" or "square"/ });
+assert.throws(() => toSquare({ customer: { first_name: 5 } }), { name: "TypeError", message: /toSquare expects a normalized store request/ });
+// Bad input is a report, never an exception.
+assert.equal(validateStoreCustomer("not an object").errors[0].code, "expected_object");
+assert.equal(validateStoreCustomer(undefined).valid, false);
+console.log("consumer: every export behaved");
