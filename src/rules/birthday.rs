@@ -38,6 +38,19 @@ impl Formats {
     }
 }
 
+/// Why a birthday was refused.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum BirthdayError {
+    /// Not spelled as the shape asks (`1998-9-21`, `21/09/1998`, non-ASCII digits).
+    Format,
+    /// Spelled right, but no such day (`2023-02-29`, `1998-13-01`).
+    Calendar,
+    /// A known year before 1900.
+    BeforeMinYear,
+    /// After `today`.
+    InFuture,
+}
+
 fn two_digits(b: &[u8]) -> Option<u8> {
     match b {
         [a @ b'0'..=b'9', c @ b'0'..=b'9'] => Some((a - b'0') * 10 + (c - b'0')),
@@ -45,7 +58,8 @@ fn two_digits(b: &[u8]) -> Option<u8> {
     }
 }
 
-/// The date a birthday spells, or `None` when the spelling itself is wrong.
+/// The date a birthday spells, or `None` when the spelling itself is wrong. Bytes, not
+/// chars: a multi-byte character is never an ASCII digit or `-`, so it fails here.
 fn read_format(input: &str, formats: Formats) -> Option<(u16, u8, u8)> {
     let b = input.as_bytes();
     match (b.len(), formats) {
@@ -56,6 +70,23 @@ fn read_format(input: &str, formats: Formats) -> Option<(u16, u8, u8)> {
         (5, Formats::FullDateOrMonthDay) if b[2] == b'-' => Some((0, two_digits(&b[0..2])?, two_digits(&b[3..5])?)),
         _ => None,
     }
+}
+
+/// The date `input` (already trimmed) names, year 0 for an unknown year, or why not.
+pub(crate) fn parse(input: &str, formats: Formats, today: Date) -> Result<Date, BirthdayError> {
+    let (year, month, day) = read_format(input, formats).ok_or(BirthdayError::Format)?;
+    let date = Date::new(year, month, day).ok_or(BirthdayError::Calendar)?;
+    if date.year == 0 {
+        // An unknown year is never before 1900 nor in the future.
+        return Ok(date);
+    }
+    if date.year < MIN_YEAR {
+        return Err(BirthdayError::BeforeMinYear);
+    }
+    if date > today {
+        return Err(BirthdayError::InFuture);
+    }
+    Ok(date)
 }
 
 /// Checks an optional birthday; returns what was given and, when valid, `YYYY-MM-DD`
@@ -69,22 +100,25 @@ pub(crate) fn check<'a>(
 ) -> (Text<'a>, Option<String>) {
     let given = text::read(value, at, None, Controls::Refused, sink);
     let Some(input) = given.ok() else { return (given, None) };
-    let format = formats.describe();
-    let Some((year, month, day)) = read_format(input, formats) else {
-        sink.push(at, Code::InvalidDate, params([("reason", "format".into()), ("format", format.into())]));
-        return (given.fail(), None);
-    };
-    let Some(date) = Date::new(year, month, day) else {
-        sink.push(at, Code::InvalidDate, params([("reason", "calendar".into()), ("format", format.into())]));
-        return (given.fail(), None);
-    };
-    if date.year != 0 && date.year < MIN_YEAR {
-        sink.push(at, Code::OutOfRange, params([("min", MIN_YEAR.into())]));
-        return (given.fail(), None);
+    match parse(input, formats, today) {
+        // A valid input is already `YYYY-MM-DD` or `MM-DD`: no formatting needed.
+        Ok(_) if input.len() == 10 => (given, Some(input.to_owned())),
+        Ok(_) => {
+            let mut normalized = String::with_capacity(10);
+            normalized.push_str("0000-");
+            normalized.push_str(input);
+            (given, Some(normalized))
+        }
+        Err(reason) => {
+            let format = || ("format", formats.describe().into());
+            let (code, params) = match reason {
+                BirthdayError::Format => (Code::InvalidDate, params([("reason", "format".into()), format()])),
+                BirthdayError::Calendar => (Code::InvalidDate, params([("reason", "calendar".into()), format()])),
+                BirthdayError::BeforeMinYear => (Code::OutOfRange, params([("min", MIN_YEAR.into())])),
+                BirthdayError::InFuture => (Code::DateInFuture, params([("today", today.to_string().into())])),
+            };
+            sink.push(at, code, params);
+            (given.fail(), None)
+        }
     }
-    if date.year != 0 && date > today {
-        sink.push(at, Code::DateInFuture, params([("today", today.to_string().into())]));
-        return (given.fail(), None);
-    }
-    (given, Some(date.to_string()))
 }

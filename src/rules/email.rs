@@ -81,7 +81,7 @@ fn is_local_char(b: u8) -> bool {
 pub(crate) fn parse(address: &str) -> Result<String, EmailError> {
     let (local, domain) = address.split_once('@').ok_or(EmailError::At)?;
     if local.is_empty() || !local.bytes().all(is_local_char) {
-        return Err(if local.contains('@') { EmailError::At } else { EmailError::LocalPart });
+        return Err(EmailError::LocalPart);
     }
     if local.starts_with('.') || local.ends_with('.') || local.contains("..") {
         return Err(EmailError::Dots);

@@ -16,6 +16,8 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+use std::borrow::Cow;
+
 use rlibphonenumber::{PhoneNumberFormat, PHONE_NUMBER_UTIL};
 use serde_json::Value;
 
@@ -89,20 +91,26 @@ impl PhoneError {
 pub(crate) fn parse(input: &str, default_region: Region) -> Result<String, PhoneError> {
     // Our rule runs first: the engine panics on some inputs it refuses
     // (`;phone-context=+1;tel:`, see DEPENDENCIES.md), and it would accept letters.
-    let mut engine_input = String::with_capacity(input.len());
+    let mut other_spaces = false;
     for (i, c) in input.chars().enumerate() {
         match c {
-            '0'..='9' | '-' | '.' | '(' | ')' | ' ' => engine_input.push(c),
-            '+' if i == 0 => engine_input.push(c),
+            '0'..='9' | '-' | '.' | '(' | ')' | ' ' => {}
+            '+' if i == 0 => {}
             // Any Unicode space (NBSP, thin space from a paste) reads as a space; the engine
             // itself knows only some of them.
-            c if c.is_whitespace() && !is_control(c) => engine_input.push(' '),
+            c if c.is_whitespace() && !is_control(c) => other_spaces = true,
             _ => return Err(PhoneError::Characters),
         }
         if i >= MAX_INPUT_CHARS {
             return Err(PhoneError::TooLong);
         }
     }
+    // Most numbers are typed with ASCII spaces only: those reach the engine as they are.
+    let engine_input: Cow<'_, str> = if other_spaces {
+        Cow::Owned(input.chars().map(|c| if c.is_whitespace() { ' ' } else { c }).collect())
+    } else {
+        Cow::Borrowed(input)
+    };
     // A `+` number is read with its own country code, never through the default region.
     let region = if engine_input.starts_with('+') { None } else { Some(default_region.engine) };
     let number = PHONE_NUMBER_UTIL.parse(&engine_input, region).map_err(|_| PhoneError::Unparseable)?;
