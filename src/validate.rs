@@ -187,6 +187,7 @@ fn store(input: &Value, options: &Options, scope: Scope, sink: &mut Sink) -> Val
         }
     };
     let mut value = Map::with_capacity(3);
+    let mut contact = None;
     if let Some(c) = customer_object {
         let mut f = CustomerFields::default();
         for (key, value) in c {
@@ -209,9 +210,8 @@ fn store(input: &Value, options: &Options, scope: Scope, sink: &mut Sink) -> Val
             birthday::check(f.birthday, &customer_at.key("birthday"), Formats::FullDate, options.today, sink);
         let metadata = metadata::check(f.metadata, &customer_at.key("metadata"), sink);
         let references = external_refs::check(f.external_references, &customer_at.key("external_references"), sink);
-        if scope == Scope::Request {
-            request::email_or_phone(email_text, phone_text, &customer_at, sink);
-        }
+        // Request-level, so it is reported after every field (docs/CHOICES.md).
+        contact = Some((email_text, phone_text));
 
         let mut customer = Map::with_capacity(7);
         put(&mut customer, "first_name", owned(first_name));
@@ -233,6 +233,9 @@ fn store(input: &Value, options: &Options, scope: Scope, sink: &mut Sink) -> Val
     }
     if let Some(flag) = request::send_card_links(fields.send_card_links, &root.key("send_card_links"), sink) {
         value.insert("send_card_links".to_owned(), flag.into());
+    }
+    if let (Scope::Request, Some((email_text, phone_text))) = (scope, contact) {
+        request::email_or_phone(email_text, phone_text, &customer_at, sink);
     }
     Value::Object(value)
 }

@@ -100,7 +100,12 @@ pub(crate) fn send_card_links(value: Option<&Value>, at: &At<'_>, sink: &mut Sin
             "false" | "0" => Some(false),
             _ => None,
         },
-        _ => None,
+        // Another JSON type is a type mistake, as for every other field (RULES.md, Text).
+        Value::Array(_) | Value::Object(_) => {
+            sink.push_bare(at, Code::ExpectedBoolean);
+            return None;
+        }
+        Value::Number(_) => None,
     };
     if flag.is_none() {
         sink.push(at, Code::InvalidValue, params([("allowed", serde_json::json!([true, false, 1, 0]))]));
