@@ -37,6 +37,7 @@ lint:
 	rustup component add clippy rustfmt >/dev/null 2>&1 || true
 	$(CARGO) fmt --check
 	$(CARGO) clippy --all-targets -- -D warnings
+	$(CARGO) clippy --features server --all-targets -- -D warnings
 
 bench:
 	$(CARGO) bench --bench validate

@@ -3,7 +3,8 @@
 //! `target/native-reports.json`). The WASM tests (`make test-wasm`) require the two npm
 //! builds to give exactly these reports: verdicts, codes, paths, messages, params, values.
 //! The benchmark corpus (`bench/corpus.jsonl`, store requests) is added as file
-//! `corpus.jsonl`, so that parity also holds over 2,000 realistic requests.
+//! `corpus.jsonl`, so that parity also holds over 2,000 realistic requests, and every
+//! address of the email corpus (`tests/data/email-corpus.json`) as file `email-corpus.json`.
 
 use std::process::ExitCode;
 
@@ -67,6 +68,19 @@ fn run() -> Result<(), String> {
         let row = json!({ "shape": "store", "options": line["options"], "input": line["request"] });
         let report = report(&row).map_err(|e| format!("corpus line {}: {e}", index + 1))?;
         reports.push(json!({ "file": "corpus.jsonl", "index": index, "row": row, "report": report }));
+    }
+    // Every email corpus address in a store request (so a valid one's normalized value is
+    // compared too): the WASM builds do IDNA through the host's URL parser, natively it is
+    // the `idna` crate; verdicts and values must agree.
+    let emails_path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/email-corpus.json");
+    let emails = std::fs::read_to_string(emails_path).map_err(|e| format!("{emails_path}: {e}"))?;
+    let emails: Value = serde_json::from_str(&emails).map_err(|e| format!("{emails_path}: {e}"))?;
+    let addresses = emails["rows"].as_array().ok_or(format!("{emails_path}: no rows"))?;
+    for (index, address) in addresses.iter().enumerate() {
+        let input = json!({ "customer": { "first_name": "A", "email": address["address"] } });
+        let row = json!({ "shape": "store", "options": {}, "input": input });
+        let report = report(&row).map_err(|e| format!("email corpus row {index}: {e}"))?;
+        reports.push(json!({ "file": "email-corpus.json", "index": index, "row": row, "report": report }));
     }
     let text = serde_json::to_string(&reports).map_err(|e| e.to_string())?;
     std::fs::write(&out, text).map_err(|e| format!("{out}: {e}"))?;

@@ -20,7 +20,7 @@ BENCH_STAMP := bench/node/node_modules/.installed
 WASM_OPT := $(NODE_TOOLS)/node_modules/.bin/wasm-opt
 WASM_OPT_FEATURES := --enable-reference-types --enable-bulk-memory --enable-sign-ext \
   --enable-nontrapping-float-to-int --enable-mutable-globals --enable-multivalue
-WASM_SOURCES := $(shell find src -name '*.rs') Cargo.toml Cargo.lock
+WASM_SOURCES := $(shell find src crates/regex-js/src -name '*.rs') Cargo.toml Cargo.lock crates/regex-js/Cargo.toml
 PKG_WASM := pkg/web/customer_validation_bg.wasm pkg/node/customer_validation_bg.wasm
 NATIVE_REPORTS := $(or $(CARGO_TARGET_DIR),target)/native-reports.json
 CHROMIUM ?= /usr/bin/chromium
@@ -77,7 +77,8 @@ pkg/node/customer_validation_bg.wasm: $(WASM_TARGET_DIR)/wasm-node/customer_vali
 	$(WASM_OPT) -O3 $(WASM_OPT_FEATURES) --strip-debug --strip-producers $@ -o $@
 
 # The native library's full report for every case-table row: what the WASM builds must equal.
-$(NATIVE_REPORTS): $(WASM_SOURCES) $(wildcard tests/cases/*.json) examples/native_reports.rs bench/corpus.jsonl
+$(NATIVE_REPORTS): $(WASM_SOURCES) $(wildcard tests/cases/*.json) examples/native_reports.rs bench/corpus.jsonl \
+  tests/data/email-corpus.json
 	$(CARGO) run --quiet --example native_reports -- $@
 
 # tests/wasm.rs under wasm-bindgen-test: the library itself compiled to wasm32 (phone
@@ -88,6 +89,9 @@ WASM_TEST := $(CARGO) test --target $(WASM_TARGET) --no-default-features --featu
 CHROMEDRIVER ?= /usr/bin/chromedriver
 
 test-wasm: pkg $(NATIVE_REPORTS) tools-browser
+# crates/regex-js (the browser build's regex engine) against the real regex-lite, in Node.
+	cd crates/regex-js && CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+	  $(CARGO) test --target $(WASM_TARGET)
 	$(WASM_TEST_ENV) $(WASM_TEST)
 	$(WASM_TEST_ENV) WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER=$(CHROMEDRIVER) \
 	  WASM_BINDGEN_TEST_WEBDRIVER_JSON=$(abspath tests/wasm/webdriver.json) $(WASM_TEST)

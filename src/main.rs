@@ -27,6 +27,74 @@ enum Command {
     /// report per line. Exit 0: all valid; 1: any invalid; 2: unreadable input or a line
     /// that is not JSON.
     Validate(ValidateArgs),
+    /// Serve the store API, Square's create call, the validation endpoints and the site.
+    #[cfg(feature = "server")]
+    Serve(ServeArgs),
+    /// Manage stores (prints a new store's id and API token, once).
+    #[cfg(feature = "server")]
+    Stores {
+        #[command(subcommand)]
+        command: StoresCommand,
+    },
+    /// Manage loyalty cards.
+    #[cfg(feature = "server")]
+    Cards {
+        #[command(subcommand)]
+        command: CardsCommand,
+    },
+}
+
+#[cfg(feature = "server")]
+#[derive(clap::Args)]
+struct ServeArgs {
+    /// Address to listen on (`127.0.0.1:0` picks a free port and prints it).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: String,
+    /// The SQLite database file (created when missing).
+    #[arg(long, default_value = "./data/customers.db")]
+    db: PathBuf,
+    /// Static site served at `/`.
+    #[arg(long, default_value = "www")]
+    www: PathBuf,
+    /// WASM package served at `/pkg/`.
+    #[arg(long, default_value = "pkg")]
+    pkg: PathBuf,
+    /// Base URL of wallet links (default: `http://<listen address>`).
+    #[arg(long)]
+    public_url: Option<String>,
+}
+
+#[cfg(feature = "server")]
+#[derive(Subcommand)]
+enum StoresCommand {
+    /// Add a store and print its id and a new API token.
+    Add {
+        #[arg(long)]
+        name: String,
+        /// ISO 3166-1 alpha-2 code; also the store's default phone region.
+        #[arg(long)]
+        country: String,
+        #[arg(long, default_value = "./data/customers.db")]
+        db: PathBuf,
+    },
+}
+
+#[cfg(feature = "server")]
+#[derive(Subcommand)]
+enum CardsCommand {
+    /// Add a card to a store and print its id.
+    Add {
+        #[arg(long)]
+        store: i64,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        stamps_required: u32,
+        #[arg(long, default_value_t = 0)]
+        initial_stamps: u32,
+        #[arg(long, default_value = "./data/customers.db")]
+        db: PathBuf,
+    },
 }
 
 #[derive(clap::Args)]
@@ -61,6 +129,69 @@ fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         },
+        #[cfg(feature = "server")]
+        command => match server_command(command) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => {
+                eprintln!("customer-validation: {error}");
+                ExitCode::from(2)
+            }
+        },
+    }
+}
+
+#[cfg(feature = "server")]
+fn server_command(command: Command) -> Result<(), String> {
+    use customer_validation::server::{self, sqlite};
+    let open = |db: &std::path::Path| -> Result<rusqlite::Connection, String> {
+        let mut conn = sqlite::open(db).map_err(|e| format!("{}: {e}", db.display()))?;
+        sqlite::migrate(&mut conn).map_err(|e| format!("{}: migration failed: {e}", db.display()))?;
+        Ok(conn)
+    };
+    match command {
+        Command::Validate(_) => Ok(()),
+        Command::Serve(args) => {
+            tracing_subscriber::fmt()
+                .with_env_filter(
+                    tracing_subscriber::EnvFilter::try_from_default_env()
+                        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+                )
+                .with_writer(io::stderr)
+                .with_ansi(io::stderr().is_terminal())
+                .init();
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| format!("cannot start the runtime: {e}"))?;
+            runtime.block_on(server::serve(server::Config {
+                listen: args.listen,
+                db: args.db,
+                www_dir: args.www,
+                pkg_dir: args.pkg,
+                public_url: args.public_url,
+            }))
+        }
+        Command::Stores { command: StoresCommand::Add { name, country, db } } => {
+            let country = country.trim().to_ascii_uppercase();
+            Options::default()
+                .with_default_region(&country)
+                .map_err(|_| format!("`--country`: {country:?} is not an ISO 3166-1 alpha-2 region"))?;
+            if name.trim().is_empty() {
+                return Err("`--name` must not be blank".into());
+            }
+            let (id, token) = sqlite::add_store(&open(&db)?, name.trim(), &country)?;
+            println!("store: {id}");
+            println!("token: {token}");
+            Ok(())
+        }
+        Command::Cards { command: CardsCommand::Add { store, name, stamps_required, initial_stamps, db } } => {
+            if name.trim().is_empty() {
+                return Err("`--name` must not be blank".into());
+            }
+            let id = sqlite::add_card(&open(&db)?, store, name.trim(), stamps_required, initial_stamps)?;
+            println!("card: {id}");
+            Ok(())
+        }
     }
 }
 

@@ -5,6 +5,13 @@
 //! label check, and `validator`'s regex engine would cost 97 KB gz in the browser build
 //! (DEPENDENCIES.md). `validator` stays as a test oracle.
 //!
+//! In the WASM builds the UTS #46 ToASCII step is the host's own (`new URL(…).hostname`,
+//! WHATWG's algorithm, the one `<input type=email>` runs): `idna`'s ICU4X tables cost
+//! ≈ 57 KB gz there (WASM-SIZE.md). Only punycode decoding, a few hundred bytes, stays in
+//! Rust. The letters-and-digits check on the Unicode form is the host's RegExp there too,
+//! so both steps use the host's Unicode version. A test compares every email corpus row
+//! across native, Node and Chromium.
+//!
 //! ```
 //! use customer_validation::{validate_field, Options, Shape};
 //! use serde_json::json;
@@ -19,6 +26,7 @@
 use std::borrow::Cow;
 
 use serde_json::Value;
+#[cfg(not(all(target_arch = "wasm32", feature = "wasm")))]
 use unicode_properties::{GeneralCategory, GeneralCategoryGroup, UnicodeGeneralCategory};
 
 use crate::report::{params, At, Code, Sink};
@@ -119,20 +127,123 @@ fn domain_in_unicode(domain: &str) -> Result<Cow<'_, str>, EmailError> {
     }
     // Refuse what the grammar can never accept before IDNA maps it into something it would
     // (`/`, `\`, `%` and the like mean a URL, not a domain).
-    if domain.chars().any(|c| c.is_ascii() && !(c.is_ascii_alphanumeric() || c == '-' || c == '.')) {
+    // Unicode spaces too: UTS #46 maps them to an ASCII space the grammar refuses (or
+    // disallows them), and refusing them here gives the same reason whichever IDNA runs.
+    let never_valid =
+        |c: char| c.is_whitespace() || (c.is_ascii() && !(c.is_ascii_alphanumeric() || c == '-' || c == '.'));
+    if domain.chars().any(never_valid) {
         return Err(EmailError::Domain);
     }
-    let ascii = idna::domain_to_ascii(domain).map_err(|_| EmailError::Idna)?;
+    let ascii = domain_to_ascii(domain).ok_or(EmailError::Idna)?;
     check_ascii_labels(&ascii)?;
-    let (unicode, result) = idna::domain_to_unicode(&ascii);
-    result.map_err(|_| EmailError::Idna)?;
-    if !unicode.chars().all(is_domain_char) {
+    let unicode = ascii_to_unicode(&ascii).ok_or(EmailError::Idna)?;
+    if !is_domain_text(&unicode) {
         return Err(EmailError::DomainCharacters);
     }
     Ok(Cow::Owned(unicode))
 }
 
+/// UTS #46 ToASCII with WHATWG URL's settings; `None` when it fails.
+#[cfg(not(all(target_arch = "wasm32", feature = "wasm")))]
+fn domain_to_ascii(domain: &str) -> Option<String> {
+    idna::domain_to_ascii(domain).ok()
+}
+
+/// UTS #46 ToASCII by the host's URL parser; `None` when it fails.
+#[cfg(all(target_arch = "wasm32", feature = "wasm"))]
+fn domain_to_ascii(domain: &str) -> Option<String> {
+    // A last label that reads as a number (`123`, `0x1f`) makes the URL parser try IPv4 and
+    // fail, where `idna` returns it for our own numeric-domain check to judge. A plain
+    // letter label after it keeps the parser on the domain path; UTS #46 handles each label
+    // on its own, and an ASCII letter label passes the bidi rule, so it changes nothing else.
+    let hostname = host::hostname(&format!("http://{domain}.a"))?;
+    let ascii = hostname.strip_suffix(".a")?;
+    // RFC 5893's first rule, which `idna` applies to every label of a domain holding
+    // right-to-left text and the host's URL parsers (Ada in Node, ICU in Chromium) skip for
+    // plain ASCII labels: in such a domain an ASCII label must start with a letter.
+    let rtl_with_bad_ascii_label = || {
+        ascii.split('.').any(|l| !l.starts_with("xn--") && l.bytes().next().is_some_and(|b| !b.is_ascii_alphabetic()))
+    };
+    if rtl_with_bad_ascii_label() && host::has_right_to_left(domain) {
+        return None;
+    }
+    // UTS #46 refuses an `xn--` label whose decoding IDNA would map (`xn--example` decodes
+    // to an upper-case Omega); Chromium's ICU lets it through. Such a label does not survive
+    // a second ToASCII of its own Unicode form unchanged.
+    if ascii.split('.').any(|l| l.starts_with("xn--")) {
+        let unicode = ascii_to_unicode(ascii)?;
+        let again = host::hostname(&format!("http://{unicode}.a"))?;
+        if again.strip_suffix(".a") != Some(ascii) {
+            return None;
+        }
+    }
+    Some(ascii.to_owned())
+}
+
+#[cfg(all(target_arch = "wasm32", feature = "wasm"))]
+mod host {
+    use wasm_bindgen::prelude::*;
+
+    #[wasm_bindgen]
+    extern "C" {
+        // The WHATWG URL class: a global in every browser and in Node.
+        type URL;
+        #[wasm_bindgen(constructor, catch)]
+        fn new(url: &str) -> Result<URL, JsValue>;
+        #[wasm_bindgen(method, getter)]
+        fn hostname(this: &URL) -> String;
+    }
+
+    pub(super) fn hostname(url: &str) -> Option<String> {
+        URL::new(url).ok().map(|u| u.hostname())
+    }
+
+    /// A letter of a right-to-left script (bidi class R or AL; marks are NSM) or an Arabic
+    /// digit (AN): the blocks Unicode reserves for them, which JS RegExp can name.
+    pub(super) fn has_right_to_left(domain: &str) -> bool {
+        js_sys::RegExp::new(
+            r"(?!\p{M})[\u0590-\u08FF\uFB1D-\uFDFF\uFE70-\uFEFF\u{10800}-\u{10FFF}\u{1E800}-\u{1EFFF}]",
+            "u",
+        )
+        .test(domain)
+    }
+
+    pub(super) fn is_domain_text(domain: &str) -> bool {
+        js_sys::RegExp::new(r"^[\p{L}\p{M}\p{Nd}.-]*$", "u").test(domain)
+    }
+}
+
+/// The Unicode form of a ToASCII result: its `xn--` labels punycode-decoded. ToASCII has
+/// already validated every label (including `xn--` ones given as input), so decoding is all
+/// UTS #46 ToUnicode has left to do; the same code runs natively and in WASM.
+fn ascii_to_unicode(ascii: &str) -> Option<String> {
+    let mut unicode = String::with_capacity(ascii.len());
+    for (i, label) in ascii.split('.').enumerate() {
+        if i > 0 {
+            unicode.push('.');
+        }
+        match label.strip_prefix("xn--") {
+            Some(encoded) => unicode.push_str(&idna::punycode::decode_to_string(encoded)?),
+            None => unicode.push_str(label),
+        }
+    }
+    Some(unicode)
+}
+
 /// Letters, marks, decimal digits, `-` and `.`: what a domain a person types is made of.
+#[cfg(not(all(target_arch = "wasm32", feature = "wasm")))]
+fn is_domain_text(domain: &str) -> bool {
+    domain.chars().all(is_domain_char)
+}
+
+/// [`is_domain_text`] by the host's RegExp: the host already did ToASCII with its own
+/// Unicode tables, and a general-category table of ours would cost ≈ 8 KB gz.
+#[cfg(all(target_arch = "wasm32", feature = "wasm"))]
+fn is_domain_text(domain: &str) -> bool {
+    host::is_domain_text(domain)
+}
+
+#[cfg(not(all(target_arch = "wasm32", feature = "wasm")))]
 fn is_domain_char(c: char) -> bool {
     c == '-'
         || c == '.'

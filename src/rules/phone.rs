@@ -4,6 +4,13 @@
 //! This is the only file that calls the phone engine, so an upgrade or a change of engine
 //! touches nothing else.
 //!
+//! The engine runs over our own copy of its metadata (`phone-metadata.bin`), filtered to
+//! what parsing and `is_valid_number` read: no example numbers, no formats. That saves
+//! ≈ 20 KB gz in the browser build and the decoding time of the first check (WASM-SIZE.md).
+//! So nothing here may touch `PHONE_NUMBER_UTIL` or the `PhoneNumber` helpers that use it
+//! (`format_as`, `is_valid`, `FromStr`): the full built-in blob would come back with them.
+//! A test rebuilds the blob from the engine's own and fails if ours is stale.
+//!
 //! ```
 //! use customer_validation::{validate_field, Options, Shape};
 //! use serde_json::json;
@@ -17,8 +24,10 @@
 //! ```
 
 use std::borrow::Cow;
+use std::sync::LazyLock;
 
-use rlibphonenumber::{PhoneNumberFormat, PHONE_NUMBER_UTIL};
+use prost::Message;
+use rlibphonenumber::{get_national_significant_number_owned, PhoneMetadataCollection, PhoneNumberUtil};
 use serde_json::Value;
 
 use crate::report::{params, At, Code, Sink};
@@ -31,6 +40,21 @@ pub(crate) const MAX_DIGITS: usize = 16;
 
 /// The engine gives up past 250 characters; refusing earlier keeps its work bounded.
 const MAX_INPUT_CHARS: usize = 64;
+
+/// The engine's metadata (rlibphonenumber 2.2.15's built-in blob) with only what parsing
+/// and validity read; rebuilt and compared by `tests::filtered_metadata_is_current`.
+static METADATA: &[u8] = include_bytes!("phone-metadata.bin");
+
+/// The engine over [`METADATA`], built on first use. `None` only if the committed blob
+/// were corrupt, which `tests::filtered_metadata_loads` rules out; every number then reads
+/// as unparseable rather than panicking in a rule.
+fn engine() -> Option<&'static PhoneNumberUtil> {
+    static ENGINE: LazyLock<Option<PhoneNumberUtil>> = LazyLock::new(|| {
+        let metadata = PhoneMetadataCollection::decode(METADATA).ok()?;
+        PhoneNumberUtil::new_for_metadata(metadata).ok()
+    });
+    ENGINE.as_ref()
+}
 
 /// A region the phone engine has metadata for, e.g. `US`.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -49,9 +73,9 @@ impl Region {
             return None;
         }
         let code = code.map(|b| b.to_ascii_uppercase());
-        let engine = rlibphonenumber::Region::from_code(std::str::from_utf8(&code).ok()?).ok()?;
-        PHONE_NUMBER_UTIL.get_country_code_for_region(engine)?;
-        Some(Region { engine, code })
+        let region = rlibphonenumber::Region::from_code(std::str::from_utf8(&code).ok()?).ok()?;
+        engine()?.get_country_code_for_region(region)?;
+        Some(Region { engine: region, code })
     }
 
     pub(crate) fn as_str(&self) -> &str {
@@ -113,11 +137,15 @@ pub(crate) fn parse(input: &str, default_region: Region) -> Result<String, Phone
     };
     // A `+` number is read with its own country code, never through the default region.
     let region = if engine_input.starts_with('+') { None } else { Some(default_region.engine) };
-    let number = PHONE_NUMBER_UTIL.parse(&engine_input, region).map_err(|_| PhoneError::Unparseable)?;
-    if !PHONE_NUMBER_UTIL.is_valid_number(&number) {
+    let engine = engine().ok_or(PhoneError::Unparseable)?;
+    let number = engine.parse(&engine_input, region).map_err(|_| PhoneError::Unparseable)?;
+    if !engine.is_valid_number(&number) {
         return Err(PhoneError::Invalid);
     }
-    let e164 = PHONE_NUMBER_UTIL.format(&number, PhoneNumberFormat::E164);
+    // E.164 is the country code and the national significant number (Italian leading zeros
+    // included, which the helper restores): the engine's formatter, its format metadata and
+    // 2 KB gz are not needed for that.
+    let e164 = format!("+{}{}", number.country_code, get_national_significant_number_owned(&number));
     let digits = e164.len() - 1;
     if digits < MIN_DIGITS {
         return Err(PhoneError::TooShort);
@@ -125,7 +153,7 @@ pub(crate) fn parse(input: &str, default_region: Region) -> Result<String, Phone
     if digits > MAX_DIGITS {
         return Err(PhoneError::TooLong);
     }
-    Ok(e164.into_owned())
+    Ok(e164)
 }
 
 /// Checks an optional phone field; returns what was given and, when valid, its E.164 form.
@@ -146,6 +174,110 @@ pub(crate) fn check<'a>(
                 params([("reason", reason.as_str().into()), ("min", MIN_DIGITS.into()), ("max", MAX_DIGITS.into())]),
             );
             (given.fail(), None)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rlibphonenumber::PhoneMetadata;
+
+    // The engine marks the raw metadata fields deprecated for readers of its own wrapper;
+    // here the raw fields are exactly what we filter.
+    #[allow(deprecated)]
+    /// What [`METADATA`] keeps of the engine's blob: every field parsing and
+    /// `is_valid_number` read. Dropped: example numbers, national and international formats,
+    /// and the short-number and dialling descriptions that only other calls read.
+    fn filter(mut collection: PhoneMetadataCollection) -> PhoneMetadataCollection {
+        for metadata in &mut collection.metadata {
+            let PhoneMetadata { number_format, intl_number_format, .. } = metadata;
+            number_format.clear();
+            intl_number_format.clear();
+            for unused in [
+                &mut metadata.emergency,
+                &mut metadata.short_code,
+                &mut metadata.standard_rate,
+                &mut metadata.carrier_specific,
+                &mut metadata.sms_services,
+                &mut metadata.no_international_dialling,
+            ] {
+                *unused = None;
+            }
+            for desc in [
+                &mut metadata.general_desc,
+                &mut metadata.fixed_line,
+                &mut metadata.mobile,
+                &mut metadata.toll_free,
+                &mut metadata.premium_rate,
+                &mut metadata.shared_cost,
+                &mut metadata.personal_number,
+                &mut metadata.voip,
+                &mut metadata.pager,
+                &mut metadata.uan,
+                &mut metadata.voicemail,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                desc.example_number = None;
+            }
+        }
+        collection
+    }
+
+    /// The engine's own blob, found through `cargo metadata` (the crate does not export it).
+    fn engine_blob() -> Vec<u8> {
+        let rustc = std::process::Command::new("rustc").arg("-vV").output().expect("rustc -vV runs");
+        let rustc = String::from_utf8_lossy(&rustc.stdout).into_owned();
+        let host = rustc.lines().find_map(|l| l.strip_prefix("host: ")).expect("rustc names its host");
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+        // Offline, and only this platform's graph: the wasm32-only test crates need not be fetched.
+        let output = std::process::Command::new(cargo)
+            .args(["metadata", "--format-version", "1", "--offline", "--filter-platform", host, "--manifest-path"])
+            .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml"))
+            .output()
+            .expect("cargo metadata runs");
+        assert!(output.status.success(), "cargo metadata: {}", String::from_utf8_lossy(&output.stderr));
+        let metadata: Value = serde_json::from_slice(&output.stdout).expect("cargo metadata prints JSON");
+        let packages = metadata["packages"].as_array().expect("packages");
+        let engine = packages
+            .iter()
+            .find(|p| p["name"] == "rlibphonenumber" && p["version"] == "2.2.15")
+            .expect("rlibphonenumber 2.2.15 in the dependency graph: update this test and the blob with it");
+        let manifest = std::path::Path::new(engine["manifest_path"].as_str().expect("manifest_path"));
+        let blob = manifest.parent().expect("crate dir").join("src/generated/metadata/metadata.bin");
+        std::fs::read(&blob).unwrap_or_else(|e| panic!("{}: {e}", blob.display()))
+    }
+
+    /// Fails when `phone-metadata.bin` is not the filter of the engine's blob (after an
+    /// upgrade); `UPDATE_PHONE_METADATA=1 cargo test --lib phone::` rewrites it.
+    #[test]
+    fn filtered_metadata_is_current() {
+        let full = PhoneMetadataCollection::decode(engine_blob().as_slice()).expect("engine blob decodes");
+        let regions = full.metadata.len();
+        let filtered = filter(full).encode_to_vec();
+        if filtered != METADATA {
+            if std::env::var_os("UPDATE_PHONE_METADATA").is_some() {
+                let path = concat!(env!("CARGO_MANIFEST_DIR"), "/src/rules/phone-metadata.bin");
+                std::fs::write(path, &filtered).expect("write phone-metadata.bin");
+                panic!("phone-metadata.bin rewritten ({} bytes): run the tests again", filtered.len());
+            }
+            panic!("phone-metadata.bin is stale: run `UPDATE_PHONE_METADATA=1 cargo test --lib phone::`");
+        }
+        assert!(regions > 240, "{regions} regions");
+    }
+
+    #[test]
+    #[allow(deprecated)] // see `filter`
+    fn filtered_metadata_loads() {
+        let collection = PhoneMetadataCollection::decode(METADATA).expect("blob decodes");
+        assert!(collection.metadata.iter().all(|m| m.number_format.is_empty()), "formats were dropped");
+        assert!(engine().is_some());
+        assert_eq!(Region::parse("gb").map(|r| r.as_str().to_owned()), Some("GB".to_owned()));
+        // E.164 without the formatter: an Italian fixed line keeps its leading zero.
+        for (input, e164) in [("+1 650-253-0000", "+16502530000"), ("+39 02 1234 5678", "+390212345678")] {
+            assert_eq!(parse(input, Region::US), Ok(e164.to_owned()), "{input}");
         }
     }
 }

@@ -100,7 +100,12 @@ pub(crate) fn read<'a>(
 }
 
 /// `read` for a field that must be given: `required` when absent.
-pub(crate) fn read_required<'a>(value: Option<&'a Value>, at: &At<'_>, max: Option<usize>, sink: &mut Sink) -> Text<'a> {
+pub(crate) fn read_required<'a>(
+    value: Option<&'a Value>,
+    at: &At<'_>,
+    max: Option<usize>,
+    sink: &mut Sink,
+) -> Text<'a> {
     let text = read(value, at, max, Controls::Refused, sink);
     if text == Text::Absent {
         sink.push_bare(at, Code::Required);

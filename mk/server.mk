@@ -1,0 +1,21 @@
+# The hyper + SQLite server (feature `server`): tests, `make run`, and the wrk benchmark.
+TEST_TARGETS += test-server
+RUN_TARGET := run-server
+# The WASM fragment adds `pkg` here so that `make run` serves a built package.
+RUN_PREREQS ?=
+
+.PHONY: test-server run-server bench-server
+
+test-server:
+	$(CARGO) test --features server --test server
+
+# Expanded late: mk/wasm.mk is read after this file and may still append to RUN_PREREQS.
+.SECONDEXPANSION:
+run-server: $$(RUN_PREREQS)
+	$(CARGO) run --release --features server -- serve
+
+# Not part of `make test`: loopback load for the README's figures.
+bench-server:
+	command -v wrk >/dev/null || (apt-get install -y wrk || (apt-get update && apt-get install -y wrk))
+	$(CARGO) build --release --features server
+	bench/server/run.sh

@@ -1,0 +1,334 @@
+//! One async fn per route. Every failure becomes a response here: handlers never return an
+//! error to hyper, which would drop the connection.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Body;
+use hyper::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE};
+use hyper::{Request, Response, StatusCode};
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+
+use super::store::{CreateError, SquareOutcome, Storage, Valid};
+use super::AppState;
+use crate::{store_error_body, Date, Options, Report};
+
+/// Bodies larger than this are refused with 413, while reading.
+pub const MAX_BODY: usize = 64 * 1024;
+
+pub(crate) type Resp = Response<Full<Bytes>>;
+pub(crate) type Handled = Result<Resp, Infallible>;
+
+pub(crate) fn json_response(status: StatusCode, body: &Value) -> Resp {
+    let mut resp = Response::new(Full::new(Bytes::from(body.to_string())));
+    *resp.status_mut() = status;
+    resp.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    resp
+}
+
+/// `{ "error": "..." }` with a status.
+pub(crate) fn error(status: StatusCode, message: &str) -> Resp {
+    json_response(status, &json!({ "error": message }))
+}
+
+/// Square's error body for failures that are not validation.
+fn square_error(status: StatusCode, category: &str, code: &str, detail: &str) -> Resp {
+    json_response(status, &json!({ "errors": [ { "category": category, "code": code, "detail": detail } ] }))
+}
+
+fn server_error(what: &str) -> Resp {
+    tracing::error!(error = what, "internal error");
+    error(StatusCode::INTERNAL_SERVER_ERROR, "internal error")
+}
+
+/// A request refused before validation: its status and the reason.
+pub(crate) struct Reject(StatusCode, String);
+
+impl Reject {
+    fn response(self) -> Resp {
+        error(self.0, &self.1)
+    }
+}
+
+/// How the body was encoded.
+enum Encoding {
+    Json,
+    Form,
+}
+
+/// Why a body could not be read, as the response to send.
+fn content_encoding<B>(req: &Request<B>, form_allowed: bool) -> Result<Encoding, Reject> {
+    let ct = req.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let mime = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    match mime.as_str() {
+        "application/json" => Ok(Encoding::Json),
+        "application/x-www-form-urlencoded" if form_allowed => Ok(Encoding::Form),
+        _ => {
+            let accepted =
+                if form_allowed { "application/json or application/x-www-form-urlencoded" } else { "application/json" };
+            let shown = if ct.is_empty() {
+                "none".to_owned()
+            } else {
+                format!("`{}`", ct.chars().take(100).collect::<String>())
+            };
+            Err(Reject(StatusCode::UNSUPPORTED_MEDIA_TYPE, format!("Content-Type must be {accepted} (got {shown})")))
+        }
+    }
+}
+
+/// Reads at most [`MAX_BODY`] bytes; the limit stops the read, not a check after it.
+async fn read_body<B>(req: Request<B>) -> Result<Bytes, Reject>
+where
+    B: Body<Data = Bytes>,
+    B::Error: std::error::Error + Send + Sync + 'static,
+{
+    match Limited::new(req.into_body(), MAX_BODY).collect().await {
+        Ok(collected) => Ok(collected.to_bytes()),
+        Err(e) if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() => {
+            Err(Reject(StatusCode::PAYLOAD_TOO_LARGE, format!("request body is larger than {MAX_BODY} bytes")))
+        }
+        Err(e) => Err(Reject(StatusCode::BAD_REQUEST, format!("could not read the request body: {e}"))),
+    }
+}
+
+/// The request as JSON, from either encoding.
+async fn read_input<B>(req: Request<B>, form_allowed: bool) -> Result<Value, Reject>
+where
+    B: Body<Data = Bytes>,
+    B::Error: std::error::Error + Send + Sync + 'static,
+{
+    let encoding = content_encoding(&req, form_allowed)?;
+    let bytes = read_body(req).await?;
+    let value = match encoding {
+        Encoding::Json => serde_json::from_slice::<Value>(&bytes)
+            .map_err(|e| Reject(StatusCode::BAD_REQUEST, format!("malformed JSON: {e}")))?,
+        Encoding::Form => {
+            let text = std::str::from_utf8(&bytes)
+                .map_err(|_| Reject(StatusCode::BAD_REQUEST, "form body is not UTF-8".into()))?;
+            crate::parse_store_form(text)
+        }
+    };
+    Ok(value)
+}
+
+/// `?default_region=GB&today=YYYY-MM-DD`, both optional.
+fn options_from_query(query: Option<&str>) -> Result<Options, Reject> {
+    let mut options = Options::default();
+    for (name, value) in form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
+        match name.as_ref() {
+            "default_region" => {
+                options =
+                    options.with_default_region(&value).map_err(|e| Reject(StatusCode::BAD_REQUEST, e.to_string()))?;
+            }
+            "today" => {
+                let today = value.parse::<Date>().map_err(|_| {
+                    Reject(
+                        StatusCode::BAD_REQUEST,
+                        format!("option `today`: {value:?} is not a YYYY-MM-DD calendar date"),
+                    )
+                })?;
+                options = options.with_today(today);
+            }
+            _ => {}
+        }
+    }
+    Ok(options)
+}
+
+fn bearer<B>(req: &Request<B>) -> Option<String> {
+    let value = req.headers().get(AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    (scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty()).then(|| token.trim().to_owned())
+}
+
+/// 401 without a valid token, 404 for a store that is not the token's.
+async fn authorize<B, S: Storage>(req: &Request<B>, account: Option<i64>, st: &AppState<S>) -> Result<i64, Resp> {
+    let Some(token) = bearer(req) else {
+        return Err(error(StatusCode::UNAUTHORIZED, "missing API token (Authorization: Bearer <token>)"));
+    };
+    match st.db.authenticate(&token).await {
+        Ok(Some(store)) if account.is_none_or(|a| a == store) => Ok(store),
+        Ok(Some(_)) => Err(error(StatusCode::NOT_FOUND, "store not found")),
+        Ok(None) => Err(error(StatusCode::UNAUTHORIZED, "invalid API token")),
+        Err(e) => Err(server_error(&e.0)),
+    }
+}
+
+/// A path id: a positive integer, else the resource does not exist.
+pub(crate) fn path_id(text: &str) -> Option<i64> {
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    text.parse::<i64>().ok().filter(|id| *id > 0)
+}
+
+/// `POST /api/v1/validate/{store,square}`: the library's report, as is.
+pub(crate) async fn validate<B>(req: Request<B>, shape: crate::Shape) -> Handled
+where
+    B: Body<Data = Bytes>,
+    B::Error: std::error::Error + Send + Sync + 'static,
+{
+    let options = match options_from_query(req.uri().query()) {
+        Ok(o) => o,
+        Err(reject) => return Ok(reject.response()),
+    };
+    let input = match read_input(req, matches!(shape, crate::Shape::Store)).await {
+        Ok(v) => v,
+        Err(reject) => return Ok(reject.response()),
+    };
+    let report: Report = match shape {
+        crate::Shape::Store => crate::validate_store(&input, &options),
+        crate::Shape::Square => crate::validate_square(&input, &options),
+    };
+    Ok(json_response(StatusCode::OK, &serde_json::to_value(&report).unwrap_or(Value::Null)))
+}
+
+/// The create path shared by the API and public sign-up.
+async fn create<B, S: Storage>(req: Request<B>, store_id: i64, st: Arc<AppState<S>>) -> Handled
+where
+    B: Body<Data = Bytes>,
+    B::Error: std::error::Error + Send + Sync + 'static,
+{
+    let input = match read_input(req, true).await {
+        Ok(v) => v,
+        Err(reject) => return Ok(reject.response()),
+    };
+    let valid = match Valid::store(&input, &Options::default()) {
+        Ok(v) => v,
+        Err(report) => return Ok(json_response(StatusCode::UNPROCESSABLE_ENTITY, &report.store_body())),
+    };
+    Ok(match st.db.create_customer(store_id, valid).await {
+        Ok(customer) => json_response(StatusCode::CREATED, &customer),
+        Err(CreateError::Rejected(violations)) => {
+            json_response(StatusCode::UNPROCESSABLE_ENTITY, &store_error_body(&violations))
+        }
+        Err(CreateError::Storage(e)) => server_error(&e),
+    })
+}
+
+/// `POST /api/v1/accounts/:account_id/customers`.
+pub(crate) async fn create_customer<B, S: Storage>(req: Request<B>, account: &str, st: Arc<AppState<S>>) -> Handled
+where
+    B: Body<Data = Bytes>,
+    B::Error: std::error::Error + Send + Sync + 'static,
+{
+    let store_id = match authorize(&req, Some(path_id(account).unwrap_or(0)), &st).await {
+        Ok(id) => id,
+        Err(resp) => return Ok(resp),
+    };
+    create(req, store_id, st).await
+}
+
+/// `POST /join/:account_id`: public sign-up, no token.
+pub(crate) async fn join<B, S: Storage>(req: Request<B>, account: &str, st: Arc<AppState<S>>) -> Handled
+where
+    B: Body<Data = Bytes>,
+    B::Error: std::error::Error + Send + Sync + 'static,
+{
+    let Some(store_id) = path_id(account) else { return Ok(error(StatusCode::NOT_FOUND, "store not found")) };
+    match st.db.store_exists(store_id).await {
+        Ok(true) => create(req, store_id, st).await,
+        Ok(false) => Ok(error(StatusCode::NOT_FOUND, "store not found")),
+        Err(e) => Ok(server_error(&e.0)),
+    }
+}
+
+/// `GET /api/v1/accounts/:account_id/customers/:id`.
+pub(crate) async fn get_customer<B, S: Storage>(
+    req: Request<B>,
+    account: &str,
+    id: &str,
+    st: Arc<AppState<S>>,
+) -> Handled {
+    let store_id = match authorize(&req, Some(path_id(account).unwrap_or(0)), &st).await {
+        Ok(id) => id,
+        Err(resp) => return Ok(resp),
+    };
+    let Some(id) = path_id(id) else { return Ok(error(StatusCode::NOT_FOUND, "customer not found")) };
+    Ok(match st.db.get_customer(store_id, id).await {
+        Ok(Some(customer)) => json_response(StatusCode::OK, &customer),
+        Ok(None) => error(StatusCode::NOT_FOUND, "customer not found"),
+        Err(e) => server_error(&e.0),
+    })
+}
+
+/// `POST /v2/customers`, Square's shape and errors.
+pub(crate) async fn square_create<B, S: Storage>(req: Request<B>, st: Arc<AppState<S>>) -> Handled
+where
+    B: Body<Data = Bytes>,
+    B::Error: std::error::Error + Send + Sync + 'static,
+{
+    let store_id = match bearer(&req) {
+        None => None,
+        Some(token) => match st.db.authenticate(&token).await {
+            Ok(found) => found,
+            Err(e) => return Ok(server_error(&e.0)),
+        },
+    };
+    let Some(store_id) = store_id else {
+        return Ok(square_error(
+            StatusCode::UNAUTHORIZED,
+            "AUTHENTICATION_ERROR",
+            "UNAUTHORIZED",
+            "This request could not be authorized.",
+        ));
+    };
+    let input = match read_input(req, false).await {
+        Ok(v) => v,
+        Err(Reject(status, detail)) => {
+            // Square speaks its own error shape, also for unreadable bodies.
+            let code = match status {
+                StatusCode::PAYLOAD_TOO_LARGE => "REQUEST_ENTITY_TOO_LARGE",
+                StatusCode::UNSUPPORTED_MEDIA_TYPE => "UNSUPPORTED_MEDIA_TYPE",
+                _ => "BAD_REQUEST",
+            };
+            return Ok(square_error(status, "INVALID_REQUEST_ERROR", code, &detail));
+        }
+    };
+    let valid = match Valid::square(&input, &Options::default()) {
+        Ok(v) => v,
+        Err(report) => return Ok(json_response(StatusCode::BAD_REQUEST, &report.square_body())),
+    };
+    // The body is identified by its normalized form, so re-sent JSON that differs only in
+    // spacing or key order is the same request.
+    let body_hash: [u8; 32] = Sha256::digest(canonical(valid.value()).as_bytes()).into();
+    Ok(match st.db.create_square_customer(store_id, valid, body_hash).await {
+        Ok(SquareOutcome::Customer(body)) => json_response(StatusCode::OK, &body),
+        Ok(SquareOutcome::KeyReused) => {
+            let violation = crate::Violation::new(
+                crate::Path::root().key("idempotency_key"),
+                crate::Code::IdempotencyKeyReused,
+                crate::Params::new(),
+            );
+            json_response(StatusCode::BAD_REQUEST, &crate::square_error_body(&[violation]))
+        }
+        Err(e) => server_error(&e.0),
+    })
+}
+
+/// JSON with object keys sorted.
+fn canonical(value: &Value) -> String {
+    fn sort(value: &Value) -> Value {
+        match value {
+            Value::Object(map) => {
+                let mut entries: Vec<_> = map.iter().collect();
+                entries.sort_by(|a, b| a.0.cmp(b.0));
+                Value::Object(entries.into_iter().map(|(k, v)| (k.clone(), sort(v))).collect())
+            }
+            Value::Array(items) => Value::Array(items.iter().map(sort).collect()),
+            other => other.clone(),
+        }
+    }
+    sort(value).to_string()
+}
+
+/// `GET /api/v1/public/config`.
+pub(crate) async fn public_config<S: Storage>(st: Arc<AppState<S>>) -> Handled {
+    Ok(match st.db.public_config().await {
+        Ok(config) => json_response(StatusCode::OK, &config),
+        Err(e) => server_error(&e.0),
+    })
+}

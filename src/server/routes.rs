@@ -1,0 +1,125 @@
+//! The router: one `match` on (method, path segments).
+
+use std::path::{Path as FsPath, PathBuf};
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::body::Body;
+use hyper::header::{HeaderValue, ALLOW, CONTENT_TYPE};
+use hyper::{Method, Request, Response, StatusCode};
+use serde_json::json;
+
+use super::handlers::{self, error, json_response, Handled, Resp};
+use super::store::Storage;
+use super::AppState;
+use crate::Shape;
+
+/// Routes one request.
+pub async fn route<B, S: Storage>(req: Request<B>, st: Arc<AppState<S>>) -> Handled
+where
+    B: Body<Data = Bytes>,
+    B::Error: std::error::Error + Send + Sync + 'static,
+{
+    let path = req.uri().path().to_owned();
+    let segments: Vec<&str> = path.strip_prefix('/').unwrap_or(&path).split('/').collect();
+    let method = req.method().clone();
+    match (&method, segments.as_slice()) {
+        (&Method::GET, ["healthz"]) => Ok(json_response(StatusCode::OK, &json!({ "status": "ok" }))),
+        (&Method::POST, ["api", "v1", "validate", "store"]) => handlers::validate(req, Shape::Store).await,
+        (&Method::POST, ["api", "v1", "validate", "square"]) => handlers::validate(req, Shape::Square).await,
+        (&Method::POST, ["api", "v1", "accounts", account, "customers"]) => {
+            handlers::create_customer(req, account, st).await
+        }
+        (&Method::GET, ["api", "v1", "accounts", account, "customers", id]) => {
+            handlers::get_customer(req, account, id, st).await
+        }
+        (&Method::POST, ["v2", "customers"]) => handlers::square_create(req, st).await,
+        (&Method::POST, ["join", account]) => handlers::join(req, account, st).await,
+        (&Method::GET, ["api", "v1", "public", "config"]) => handlers::public_config(st).await,
+        (_, ["healthz"])
+        | (_, ["api", "v1", "public", "config"])
+        | (_, ["api", "v1", "accounts", _, "customers", _]) => Ok(not_allowed("GET")),
+        (_, ["api", "v1", "validate", "store" | "square"])
+        | (_, ["api", "v1", "accounts", _, "customers"])
+        | (_, ["v2", "customers"])
+        | (_, ["join", _]) => Ok(not_allowed("POST")),
+        (_, ["api", ..]) | (_, ["v2", ..]) => Ok(error(StatusCode::NOT_FOUND, "no such route")),
+        (&Method::GET | &Method::HEAD, ["pkg", rest @ ..]) => Ok(static_file(&st.pkg_dir, rest, &method).await),
+        (&Method::GET | &Method::HEAD, rest) => Ok(static_file(&st.www_dir, rest, &method).await),
+        _ => Ok(error(StatusCode::NOT_FOUND, "no such route")),
+    }
+}
+
+fn not_allowed(allow: &'static str) -> Resp {
+    let mut resp = error(StatusCode::METHOD_NOT_ALLOWED, &format!("method not allowed (use {allow})"));
+    resp.headers_mut().insert(ALLOW, HeaderValue::from_static(allow));
+    resp
+}
+
+fn content_type(path: &FsPath) -> &'static str {
+    match path.extension().and_then(|e| e.to_str()).unwrap_or("") {
+        "html" => "text/html; charset=utf-8",
+        "js" | "mjs" => "text/javascript; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "json" | "map" => "application/json",
+        "wasm" => "application/wasm",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "ico" => "image/x-icon",
+        "txt" | "md" => "text/plain; charset=utf-8",
+        "ts" => "text/plain; charset=utf-8",
+        _ => "application/octet-stream",
+    }
+}
+
+/// A file under `root`, refusing every segment that could leave it.
+async fn static_file(root: &FsPath, segments: &[&str], method: &Method) -> Resp {
+    let not_found = || error(StatusCode::NOT_FOUND, "no such route");
+    let mut path = PathBuf::from(root);
+    let mut last = "";
+    for segment in segments {
+        let Ok(decoded) = percent_decode(segment) else { return not_found() };
+        if decoded == ".." || decoded == "." || decoded.contains(['/', '\\', '\0']) || decoded.starts_with('.') {
+            return not_found();
+        }
+        if !decoded.is_empty() {
+            path.push(&decoded);
+        }
+        last = segment;
+    }
+    if last.is_empty() || tokio::fs::metadata(&path).await.map(|m| m.is_dir()).unwrap_or(false) {
+        path.push("index.html");
+    }
+    match tokio::fs::read(&path).await {
+        Ok(bytes) => {
+            let length = bytes.len();
+            let body = if method == Method::HEAD { Bytes::new() } else { Bytes::from(bytes) };
+            let mut resp = Response::new(Full::new(body));
+            resp.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static(content_type(&path)));
+            if method == Method::HEAD {
+                resp.headers_mut().insert(hyper::header::CONTENT_LENGTH, HeaderValue::from(length));
+            }
+            resp
+        }
+        Err(_) => not_found(),
+    }
+}
+
+fn percent_decode(segment: &str) -> Result<String, ()> {
+    let bytes = segment.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = bytes.get(i + 1..i + 3).ok_or(())?;
+            let text = std::str::from_utf8(hex).map_err(|_| ())?;
+            out.push(u8::from_str_radix(text, 16).map_err(|_| ())?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).map_err(|_| ())
+}

@@ -1,0 +1,114 @@
+//! The storage boundary: what the handlers need from a database, nothing more, so that a
+//! Postgres implementation can sit beside [`super::sqlite::Sqlite`] without touching them.
+
+use std::future::Future;
+
+use serde_json::Value;
+
+use crate::model::{SquareCustomerRequest, StoreRequest};
+use crate::{validate_square, validate_store, Options, Report, Violation};
+
+/// A request that passed validation. The field is private and the only constructors run the
+/// rules, so storage can never be handed an unchecked request (garde's `Valid<T>`).
+#[derive(Debug, Clone)]
+pub struct Valid<T> {
+    inner: T,
+    /// The normalized request as JSON (what idempotency and responses are built from).
+    value: Value,
+}
+
+impl<T> Valid<T> {
+    /// The validated, normalized request.
+    pub fn get(&self) -> &T {
+        &self.inner
+    }
+
+    /// The normalized request as the report returned it.
+    pub fn value(&self) -> &Value {
+        &self.value
+    }
+}
+
+fn into_valid<T: serde::de::DeserializeOwned>(report: Report) -> Result<Valid<T>, Report> {
+    if !report.valid {
+        return Err(report);
+    }
+    match serde_json::from_value::<T>(report.value.clone()) {
+        Ok(inner) => Ok(Valid { inner, value: report.value }),
+        // A valid report whose value does not fit the model is a bug in the rules; answer it
+        // as a violation rather than a panic.
+        Err(e) => {
+            let params = crate::Params::from_iter([("reason".to_owned(), Value::String(e.to_string()))]);
+            let errors = vec![Violation::new(crate::Path::root(), crate::Code::InvalidValue, params)];
+            Err(Report::new(errors, report.value))
+        }
+    }
+}
+
+impl Valid<StoreRequest> {
+    /// Runs the store rules on a JSON request.
+    pub fn store(input: &Value, options: &Options) -> Result<Valid<StoreRequest>, Report> {
+        into_valid(validate_store(input, options))
+    }
+}
+
+impl Valid<SquareCustomerRequest> {
+    /// Runs Square's rules on a JSON request.
+    pub fn square(input: &Value, options: &Options) -> Result<Valid<SquareCustomerRequest>, Report> {
+        into_valid(validate_square(input, options))
+    }
+}
+
+/// Why a store create did not happen.
+#[derive(Debug)]
+pub enum CreateError {
+    /// Rules the database decides (email or phone taken, a card of another store): 422.
+    Rejected(Vec<Violation>),
+    /// Anything else: 500.
+    Storage(String),
+}
+
+/// What a Square create returned.
+#[derive(Debug)]
+pub enum SquareOutcome {
+    /// The stored response: the new customer, or the first response to this key.
+    Customer(Value),
+    /// The key was used before with another body.
+    KeyReused,
+}
+
+/// A database failure, described for the log.
+#[derive(Debug)]
+pub struct StorageError(pub String);
+
+impl std::fmt::Display for StorageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Everything the handlers ask of a database.
+pub trait Storage: Send + Sync + 'static {
+    /// The store whose API token this is, if any (compared in constant time).
+    fn authenticate(&self, token: &str) -> impl Future<Output = Result<Option<i64>, StorageError>> + Send;
+    /// Whether a store exists (public sign-up).
+    fn store_exists(&self, store_id: i64) -> impl Future<Output = Result<bool, StorageError>> + Send;
+    /// Creates a customer with its references, card and outbox rows in one transaction and
+    /// returns the Store API's customer object.
+    fn create_customer(
+        &self,
+        store_id: i64,
+        request: Valid<StoreRequest>,
+    ) -> impl Future<Output = Result<Value, CreateError>> + Send;
+    /// The Store API's customer object.
+    fn get_customer(&self, store_id: i64, id: i64) -> impl Future<Output = Result<Option<Value>, StorageError>> + Send;
+    /// Creates a Square customer, honouring `idempotency_key` (`body_hash` identifies the body).
+    fn create_square_customer(
+        &self,
+        store_id: i64,
+        request: Valid<SquareCustomerRequest>,
+        body_hash: [u8; 32],
+    ) -> impl Future<Output = Result<SquareOutcome, StorageError>> + Send;
+    /// The demo store and its cards, for the sign-up page.
+    fn public_config(&self) -> impl Future<Output = Result<Value, StorageError>> + Send;
+}

@@ -1,0 +1,835 @@
+//! The server end to end: the real binary on an ephemeral port against a temporary
+//! database, spoken to over plain HTTP/1.1 on 127.0.0.1 (a tiny client below, so that the
+//! tests see exactly the bytes a client would).
+//!
+//! Run: `cargo test --features server --test server`.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use customer_validation::{validate_square, validate_store, validate_store_form, Date, Options};
+use serde_json::{json, Value};
+
+const BIN: &str = env!("CARGO_BIN_EXE_customer-validation");
+/// Every wait in this file is bounded by this.
+const TIMEOUT: Duration = Duration::from_secs(20);
+
+static NEXT_DIR: AtomicUsize = AtomicUsize::new(0);
+
+/// A fresh directory under the system temp dir, removed on drop.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> TempDir {
+        let n = NEXT_DIR.fetch_add(1, Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!("cv-server-{}-{name}-{n}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        TempDir(dir)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A running `customer-validation serve`.
+struct Server {
+    child: Child,
+    addr: SocketAddr,
+    /// Lines printed before "listening on" (the demo store, card and token).
+    banner: Vec<String>,
+}
+
+impl Server {
+    fn start(dir: &Path) -> Server {
+        let mut child = Command::new(BIN)
+            .args(["serve", "--listen", "127.0.0.1:0", "--db"])
+            .arg(dir.join("customers.db"))
+            .arg("--www")
+            .arg(dir.join("www"))
+            .arg("--pkg")
+            .arg(dir.join("pkg"))
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("spawn the server binary");
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let deadline = Instant::now() + TIMEOUT;
+        let mut banner = Vec::new();
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let Ok(line) = rx.recv_timeout(left) else {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("server did not print its address within {TIMEOUT:?}; got {banner:?}")
+            };
+            if let Some(addr) = line.strip_prefix("listening on http://") {
+                return Server { child, addr: addr.parse().expect("address"), banner };
+            }
+            banner.push(line);
+        }
+    }
+
+    fn banner_value(&self, key: &str) -> Option<String> {
+        self.banner.iter().find_map(|l| l.strip_prefix(&format!("{key}: ")).map(str::to_owned))
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A started server with its demo store.
+struct Demo {
+    _dir: TempDir,
+    server: Server,
+    store: i64,
+    card: i64,
+    token: String,
+}
+
+fn demo(name: &str) -> Demo {
+    let dir = TempDir::new(name);
+    let server = Server::start(&dir.0);
+    let store = server.banner_value("demo store").expect("demo store line").parse().expect("store id");
+    let card = server.banner_value("demo card").expect("demo card line").parse().expect("card id");
+    let token = server.banner_value("demo token").expect("demo token line");
+    Demo { _dir: dir, server, store, card, token }
+}
+
+fn admin(db: &Path, args: &[&str]) -> Vec<(String, String)> {
+    let out = Command::new(BIN).args(args).arg("--db").arg(db).output().expect("admin command");
+    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.split_once(": ").map(|(k, v)| (k.to_owned(), v.to_owned())))
+        .collect()
+}
+
+struct Resp {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Resp {
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
+            panic!("status {}: body is not JSON ({e}): {}", self.status, String::from_utf8_lossy(&self.body))
+        })
+    }
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+}
+
+/// One request on its own connection (`Connection: close`); raw `head` lines allowed.
+fn raw(addr: SocketAddr, request: &[u8]) -> std::io::Result<Resp> {
+    let mut stream = TcpStream::connect_timeout(&addr, TIMEOUT)?;
+    stream.set_read_timeout(Some(TIMEOUT))?;
+    stream.set_write_timeout(Some(TIMEOUT))?;
+    // The server may answer (413) before the whole body is sent; a failed write is fine as
+    // long as the answer arrives.
+    let _ = stream.write_all(request);
+    let mut bytes = Vec::new();
+    stream.read_to_end(&mut bytes)?;
+    let split = bytes
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .ok_or_else(|| std::io::Error::other(format!("no header end in {:?}", String::from_utf8_lossy(&bytes))))?;
+    let head = String::from_utf8_lossy(&bytes[..split]).into_owned();
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .and_then(|l| l.split(' ').nth(1))
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| std::io::Error::other("no status line"))?;
+    let headers =
+        lines.filter_map(|l| l.split_once(':').map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))).collect();
+    Ok(Resp { status, headers, body: bytes[split + 4..].to_vec() })
+}
+
+fn request(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> std::io::Result<Resp> {
+    let mut out =
+        format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
+    for (k, v) in headers {
+        out.push_str(&format!("{k}: {v}\r\n"));
+    }
+    out.push_str("\r\n");
+    let mut bytes = out.into_bytes();
+    bytes.extend_from_slice(body);
+    raw(addr, &bytes)
+}
+
+fn post_json(addr: SocketAddr, path: &str, token: Option<&str>, body: &Value) -> Resp {
+    let auth = token.map(|t| format!("Bearer {t}"));
+    let mut headers = vec![("Content-Type", "application/json")];
+    if let Some(a) = &auth {
+        headers.push(("Authorization", a));
+    }
+    request(addr, "POST", path, &headers, body.to_string().as_bytes()).expect("request")
+}
+
+fn get(addr: SocketAddr, path: &str, token: Option<&str>) -> Resp {
+    let auth = token.map(|t| format!("Bearer {t}"));
+    let headers: Vec<(&str, &str)> = auth.iter().map(|a| ("Authorization", a.as_str())).collect();
+    request(addr, "GET", path, &headers, b"").expect("request")
+}
+
+fn customer(email: &str) -> Value {
+    json!({ "customer": { "first_name": "Amelia", "email": email } })
+}
+
+#[test]
+fn statuses_of_the_store_api_and_bad_requests() {
+    let d = demo("statuses");
+    let addr = d.server.addr;
+    let db = d._dir.0.join("customers.db");
+    let other = admin(&db, &["stores", "add", "--name", "Other", "--country", "GB"]);
+    let other_token = &other.iter().find(|(k, _)| k == "token").expect("token line").1;
+    let path = format!("/api/v1/accounts/{}/customers", d.store);
+    let big = format!("{{\"customer\":{{\"first_name\":\"{}\"}}}}", "x".repeat(70 * 1024));
+
+    // (name, method, path, headers, body, status, a substring of the body)
+    let bearer = format!("Bearer {}", d.token);
+    let other_bearer = format!("Bearer {other_token}");
+    let good = customer("ok@example.com").to_string();
+    let json_ct = ("Content-Type", "application/json");
+    type Row<'a> = (&'a str, &'a str, String, Vec<(&'a str, &'a str)>, String, u16, &'a str);
+    let rows: Vec<Row> = vec![
+        ("no token", "POST", path.clone(), vec![json_ct], good.clone(), 401, "token"),
+        (
+            "bad token",
+            "POST",
+            path.clone(),
+            vec![json_ct, ("Authorization", "Bearer nope")],
+            good.clone(),
+            401,
+            "token",
+        ),
+        (
+            "other store's token",
+            "POST",
+            path.clone(),
+            vec![json_ct, ("Authorization", &other_bearer)],
+            good.clone(),
+            404,
+            "store",
+        ),
+        (
+            "unknown store",
+            "POST",
+            "/api/v1/accounts/999/customers".into(),
+            vec![json_ct, ("Authorization", &bearer)],
+            good.clone(),
+            404,
+            "store",
+        ),
+        (
+            "malformed store id",
+            "POST",
+            "/api/v1/accounts/x1/customers".into(),
+            vec![json_ct, ("Authorization", &bearer)],
+            good.clone(),
+            404,
+            "store",
+        ),
+        (
+            "invalid customer",
+            "POST",
+            path.clone(),
+            vec![json_ct, ("Authorization", &bearer)],
+            customer("not-an-email").to_string(),
+            422,
+            "is not a valid email address",
+        ),
+        (
+            "malformed JSON",
+            "POST",
+            path.clone(),
+            vec![json_ct, ("Authorization", &bearer)],
+            "{\"customer\":".into(),
+            400,
+            "malformed JSON",
+        ),
+        (
+            "text/plain",
+            "POST",
+            path.clone(),
+            vec![("Content-Type", "text/plain"), ("Authorization", &bearer)],
+            good.clone(),
+            415,
+            "Content-Type",
+        ),
+        ("no content type", "POST", "/api/v1/validate/store".into(), vec![], good.clone(), 415, "Content-Type"),
+        (
+            "form to square validate",
+            "POST",
+            "/api/v1/validate/square".into(),
+            vec![("Content-Type", "application/x-www-form-urlencoded")],
+            "given_name=A".into(),
+            415,
+            "Content-Type",
+        ),
+        (
+            "body over 64 KiB",
+            "POST",
+            path.clone(),
+            vec![json_ct, ("Authorization", &bearer)],
+            big.clone(),
+            413,
+            "larger than",
+        ),
+        ("wrong method", "GET", "/v2/customers".into(), vec![], String::new(), 405, "method"),
+        ("wrong method on healthz", "DELETE", "/healthz".into(), vec![], String::new(), 405, "method"),
+        ("unknown api path", "GET", "/api/v1/nothing".into(), vec![], String::new(), 404, "no such route"),
+        ("unknown path", "GET", "/nothing-here".into(), vec![], String::new(), 404, "no such route"),
+        (
+            "bad default_region",
+            "POST",
+            "/api/v1/validate/store?default_region=XX".into(),
+            vec![json_ct],
+            good.clone(),
+            400,
+            "default_region",
+        ),
+        (
+            "bad today",
+            "POST",
+            "/api/v1/validate/store?today=2026-02-30".into(),
+            vec![json_ct],
+            good.clone(),
+            400,
+            "today",
+        ),
+        ("healthz", "GET", "/healthz".into(), vec![], String::new(), 200, "ok"),
+        (
+            "created",
+            "POST",
+            path.clone(),
+            vec![json_ct, ("Authorization", &bearer)],
+            good.clone(),
+            201,
+            "ok@example.com",
+        ),
+        (
+            "taken, case-insensitive",
+            "POST",
+            path.clone(),
+            vec![json_ct, ("Authorization", &bearer)],
+            customer("OK@Example.com").to_string(),
+            422,
+            "has already been taken",
+        ),
+        (
+            "unknown customer",
+            "GET",
+            format!("{path}/12345"),
+            vec![("Authorization", &bearer)],
+            String::new(),
+            404,
+            "customer",
+        ),
+        (
+            "square without token",
+            "POST",
+            "/v2/customers".into(),
+            vec![json_ct],
+            "{}".into(),
+            401,
+            "AUTHENTICATION_ERROR",
+        ),
+        (
+            "square invalid",
+            "POST",
+            "/v2/customers".into(),
+            vec![json_ct, ("Authorization", &bearer)],
+            "{\"email_address\":\"x\"}".into(),
+            400,
+            "INVALID_EMAIL_ADDRESS",
+        ),
+        (
+            "square malformed",
+            "POST",
+            "/v2/customers".into(),
+            vec![json_ct, ("Authorization", &bearer)],
+            "{".into(),
+            400,
+            "INVALID_REQUEST_ERROR",
+        ),
+        ("join unknown store", "POST", "/join/999".into(), vec![json_ct], good.clone(), 404, "store"),
+        (
+            "join",
+            "POST",
+            format!("/join/{}", d.store),
+            vec![json_ct],
+            customer("join@example.com").to_string(),
+            201,
+            "join@example.com",
+        ),
+    ];
+    for (name, method, path, headers, body, status, needle) in rows {
+        let resp = request(addr, method, &path, &headers, body.as_bytes()).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let text = String::from_utf8_lossy(&resp.body);
+        assert_eq!(resp.status, status, "{name}: {text}");
+        assert!(text.contains(needle), "{name}: {needle:?} not in {text}");
+        assert_eq!(resp.header("content-type"), Some("application/json"), "{name}");
+        resp.json();
+    }
+
+    // 413 is decided while reading: a chunked body has no length to check up front.
+    let mut chunked = format!(
+        "POST {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/json\r\nAuthorization: {bearer}\r\nTransfer-Encoding: chunked\r\n\r\n"
+    )
+    .into_bytes();
+    for _ in 0..80 {
+        chunked.extend_from_slice(format!("400\r\n{}\r\n", " ".repeat(1024)).as_bytes());
+    }
+    chunked.extend_from_slice(b"0\r\n\r\n");
+    assert_eq!(raw(addr, &chunked).expect("chunked").status, 413);
+
+    // The 201 body is the customer GET returns.
+    let created = post_json(addr, &path, Some(&d.token), &customer("again@example.com"));
+    assert_eq!(created.status, 201);
+    let created = created.json();
+    let fetched = get(addr, &format!("{path}/{}", created["id"]), Some(&d.token));
+    assert_eq!(fetched.status, 200);
+    assert_eq!(fetched.json(), created);
+    // Another store cannot read it.
+    let other_path = format!(
+        "/api/v1/accounts/{}/customers/{}",
+        other.iter().find(|(k, _)| k == "store").expect("store").1,
+        created["id"]
+    );
+    assert_eq!(get(addr, &other_path, Some(other_token)).status, 404);
+
+    // Form-encoded, Rails style.
+    let form = "customer[first_name]=Form&customer[phone]=%2B1+212+555+4240&card_id=".to_owned() + &d.card.to_string();
+    let resp = request(
+        addr,
+        "POST",
+        &path,
+        &[("Content-Type", "application/x-www-form-urlencoded"), ("Authorization", &bearer)],
+        form.as_bytes(),
+    )
+    .expect("form");
+    assert_eq!(resp.status, 201, "{}", String::from_utf8_lossy(&resp.body));
+    assert_eq!(resp.json()["phone"], "+12125554240");
+    // The same phone typed another way is the same number.
+    let resp = post_json(
+        addr,
+        &path,
+        Some(&d.token),
+        &json!({ "customer": { "first_name": "B", "phone": "(212) 555-4240" } }),
+    );
+    assert_eq!(resp.status, 422);
+    assert_eq!(resp.json()["errors"]["phone"][0], "has already been taken");
+
+    let config = get(addr, "/api/v1/public/config", None).json();
+    assert_eq!(config["store"]["id"], d.store);
+    assert_eq!(config["cards"][0]["id"], d.card);
+}
+
+#[test]
+fn cards_welcome_stamps_outbox_and_references() {
+    let d = demo("cards");
+    let addr = d.server.addr;
+    let db = d._dir.0.join("customers.db");
+    let path = format!("/api/v1/accounts/{}/customers", d.store);
+    let other = admin(&db, &["stores", "add", "--name", "Other", "--country", "GB"]);
+    let other_store = other.iter().find(|(k, _)| k == "store").expect("store").1.clone();
+    let foreign_card = admin(&db, &["cards", "add", "--store", &other_store, "--name", "F", "--stamps-required", "5"]);
+    let foreign_card: i64 = foreign_card[0].1.parse().expect("card id");
+    let generous = admin(
+        &db,
+        &[
+            "cards",
+            "add",
+            "--store",
+            &d.store.to_string(),
+            "--name",
+            "G",
+            "--stamps-required",
+            "8",
+            "--initial-stamps",
+            "3",
+        ],
+    );
+    let generous: i64 = generous[0].1.parse().expect("card id");
+
+    // (card, send_card_links, phone?, expected stamps, expected remaining, expected outbox rows)
+    let rows = [(d.card, true, true, 1, 9, 2), (generous, true, false, 3, 5, 1), (generous, false, true, 3, 5, 0)];
+    for (i, (card, send, phone, stamps, remaining, outbox)) in rows.into_iter().enumerate() {
+        let mut body = json!({ "customer": { "first_name": "C", "email": format!("c{i}@example.com") }, "card_id": card, "send_card_links": send });
+        if phone {
+            body["customer"]["phone"] = json!(format!("+1 212 555 42{:02}", 10 + i));
+        }
+        let resp = post_json(addr, &path, Some(&d.token), &body);
+        assert_eq!(resp.status, 201, "row {i}: {}", String::from_utf8_lossy(&resp.body));
+        let c = resp.json();
+        let cc = &c["customer_cards"][0];
+        assert_eq!(
+            (cc["card_id"].as_i64(), cc["stamps_count"].as_i64(), cc["stamps_remaining"].as_i64()),
+            (Some(card), Some(stamps), Some(remaining)),
+            "row {i}"
+        );
+        for key in ["apple_wallet_url", "google_wallet_url"] {
+            assert!(
+                cc[key]
+                    .as_str()
+                    .is_some_and(|u| u.starts_with("http") && u.contains(cc["uuid"].as_str().unwrap_or("?"))),
+                "row {i} {key}"
+            );
+        }
+        let conn = rusqlite::Connection::open(&db).expect("open db");
+        let n: i64 = conn
+            .query_row("SELECT COUNT(*) FROM outbox o JOIN customer_cards cc ON cc.id = o.customer_card_id WHERE cc.customer_id = ?1", [c["id"].as_i64()], |r| r.get(0))
+            .expect("count");
+        assert_eq!(n, outbox, "row {i}: outbox rows");
+    }
+
+    let resp = post_json(
+        addr,
+        &path,
+        Some(&d.token),
+        &json!({ "customer": { "first_name": "C", "email": "f@example.com" }, "card_id": foreign_card }),
+    );
+    assert_eq!(resp.status, 422);
+    assert!(resp.json()["errors"]["card_id"].is_array());
+    let resp = post_json(
+        addr,
+        &path,
+        Some(&d.token),
+        &json!({ "customer": { "first_name": "C", "email": "g@example.com" }, "card_id": 987654 }),
+    );
+    assert_eq!(resp.status, 422);
+    assert!(resp.json()["errors"]["card_id"].is_array());
+
+    // Upsert: the same (source, external_id) twice is one row, now on the second customer.
+    let reference = json!([{ "source": "square", "external_id": "JDKY", "metadata": { "n": 1 } }]);
+    let first = post_json(
+        addr,
+        &path,
+        Some(&d.token),
+        &json!({ "customer": { "first_name": "R", "email": "r1@example.com", "external_references": reference } }),
+    );
+    assert_eq!(first.status, 201);
+    let reference = json!([{ "source": "square", "external_id": "JDKY", "metadata": { "n": 2 } }]);
+    let second = post_json(
+        addr,
+        &path,
+        Some(&d.token),
+        &json!({ "customer": { "first_name": "R", "email": "r2@example.com", "external_references": reference } }),
+    );
+    assert_eq!(second.status, 201);
+    let second = second.json();
+    assert_eq!(second["external_references"][0]["metadata"]["n"], 2);
+    let conn = rusqlite::Connection::open(&db).expect("open db");
+    let rows: Vec<(i64, String)> = conn
+        .prepare(
+            "SELECT customer_id, metadata FROM external_references WHERE source = 'square' AND external_id = 'JDKY'",
+        )
+        .expect("prepare")
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .expect("query")
+        .collect::<Result<_, _>>()
+        .expect("rows");
+    assert_eq!(rows.len(), 1);
+    assert_eq!(Some(rows[0].0), second["id"].as_i64());
+}
+
+#[test]
+fn fifty_concurrent_creates_with_one_email() {
+    let d = demo("race");
+    let addr = d.server.addr;
+    let path = Arc::new(format!("/api/v1/accounts/{}/customers", d.store));
+    let token = Arc::new(d.token.clone());
+    let statuses = Arc::new(Mutex::new(Vec::new()));
+    let barrier = Arc::new(std::sync::Barrier::new(50));
+    let threads: Vec<_> = (0..50)
+        .map(|i| {
+            let (path, token, statuses, barrier) = (path.clone(), token.clone(), statuses.clone(), barrier.clone());
+            std::thread::spawn(move || {
+                // Each spells the address differently: uniqueness ignores case.
+                let email = if i % 2 == 0 { "Race@Example.com" } else { "race@example.com" };
+                barrier.wait();
+                let resp = post_json(addr, &path, Some(&token), &customer(email));
+                if resp.status == 422 {
+                    assert_eq!(resp.json()["errors"]["email"][0], "has already been taken");
+                }
+                statuses.lock().expect("lock").push(resp.status);
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().expect("thread");
+    }
+    let statuses = statuses.lock().expect("lock");
+    assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 1, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|s| **s == 422).count(), 49, "{statuses:?}");
+    let conn = rusqlite::Connection::open(d._dir.0.join("customers.db")).expect("db");
+    let n: i64 = conn
+        .query_row("SELECT COUNT(*) FROM customers WHERE email_key = 'race@example.com'", [], |r| r.get(0))
+        .expect("count");
+    assert_eq!(n, 1);
+}
+
+#[test]
+fn square_create_and_idempotency() {
+    let d = demo("square");
+    let addr = d.server.addr;
+    let body = json!({ "idempotency_key": "k-1", "given_name": " Amelia ", "email_address": "amelia@EXAMPLE.com", "birthday": "09-21" });
+    let first = post_json(addr, "/v2/customers", Some(&d.token), &body);
+    assert_eq!(first.status, 200, "{}", String::from_utf8_lossy(&first.body));
+    let first = first.json();
+    let c = &first["customer"];
+    assert_eq!(
+        (c["given_name"].as_str(), c["email_address"].as_str(), c["birthday"].as_str()),
+        (Some("Amelia"), Some("amelia@example.com"), Some("0000-09-21"))
+    );
+    assert_eq!((c["creation_source"].as_str(), c["version"].as_i64()), (Some("THIRD_PARTY"), Some(0)));
+    assert!(
+        c["id"].as_str().is_some_and(|id| !id.is_empty())
+            && c["created_at"].is_string()
+            && c.get("idempotency_key").is_none()
+    );
+
+    // Same body (re-spaced, keys reordered): the first response, not a second customer.
+    let again = request(addr, "POST", "/v2/customers", &[("Content-Type", "application/json"), ("Authorization", &format!("Bearer {}", d.token))],
+        br#"{ "email_address": "amelia@EXAMPLE.com", "birthday": "09-21", "given_name": " Amelia ", "idempotency_key": "k-1" }"#).expect("again");
+    assert_eq!(again.status, 200);
+    assert_eq!(again.json(), first);
+
+    let mut other = body.clone();
+    other["given_name"] = json!("Bea");
+    let reused = post_json(addr, "/v2/customers", Some(&d.token), &other);
+    assert_eq!(reused.status, 400);
+    let e = &reused.json()["errors"][0];
+    assert_eq!(
+        (e["code"].as_str(), e["field"].as_str(), e["category"].as_str()),
+        (Some("IDEMPOTENCY_KEY_REUSED"), Some("idempotency_key"), Some("INVALID_REQUEST_ERROR"))
+    );
+
+    // Without a key, duplicates are allowed (Square).
+    let mut plain = body.clone();
+    plain.as_object_mut().expect("object").remove("idempotency_key");
+    let a = post_json(addr, "/v2/customers", Some(&d.token), &plain).json();
+    let b = post_json(addr, "/v2/customers", Some(&d.token), &plain).json();
+    assert_ne!(a["customer"]["id"], b["customer"]["id"]);
+
+    let unknown = post_json(addr, "/v2/customers", Some(&d.token), &json!({ "given_name": "A", "favourite": 1 }));
+    assert_eq!(unknown.status, 400);
+    assert_eq!(unknown.json()["errors"][0]["code"], "UNKNOWN_BODY_PARAMETER");
+    let unauthorized = post_json(addr, "/v2/customers", Some("nope"), &plain);
+    assert_eq!(unauthorized.status, 401);
+    assert_eq!(unauthorized.json()["errors"][0]["category"], "AUTHENTICATION_ERROR");
+}
+
+/// A few rows of our own, so that the test means something before the shared table grows.
+fn own_cases() -> Value {
+    json!([
+        { "name": "valid store", "shape": "store", "options": { "default_region": "GB", "today": "2026-11-23" },
+          "input": { "customer": { "first_name": "Ada", "phone": "020 7946 0018", "birthday": "1990-01-31" } } },
+        { "name": "many errors", "shape": "store", "options": { "today": "2026-11-23" },
+          "input": { "customer": { "first_name": 3, "email": "a@b", "birthday": "2027-01-01", "external_references": [{ "source": "Bad Slug" }] }, "card_id": -1 } },
+        { "name": "square future birthday", "shape": "square", "options": { "default_region": "US", "today": "2026-11-23" },
+          "input": { "given_name": "A", "birthday": "2026-11-25", "address": { "country": "XX" } } },
+        { "name": "form", "shape": "store", "encoding": "form", "options": { "today": "2026-11-23" },
+          "input": "customer[first_name]=A&customer[email]=a%40example.com&send_card_links=yes" }
+    ])
+}
+
+#[test]
+fn validate_endpoints_return_the_library_report_for_every_case() {
+    let d = demo("cases");
+    let addr = d.server.addr;
+    let mut rows: Vec<(String, Value)> =
+        own_cases().as_array().cloned().unwrap_or_default().into_iter().map(|r| ("own".to_owned(), r)).collect();
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases");
+    let mut files: Vec<_> =
+        std::fs::read_dir(&dir).map(|d| d.filter_map(Result::ok).map(|e| e.path()).collect()).unwrap_or_default();
+    files.sort();
+    for file in files.iter().filter(|p| p.extension().is_some_and(|e| e == "json")) {
+        let text = std::fs::read_to_string(file).expect("case file");
+        let table: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        for row in table.as_array().cloned().unwrap_or_default() {
+            rows.push((file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(), row));
+        }
+    }
+    let mut checked = 0;
+    for (file, row) in rows.iter().filter(|(_, r)| r.get("field").is_none()) {
+        let name = format!("{file}: {}", row["name"]);
+        let shape = row["shape"].as_str().expect("shape");
+        let region = row["options"]["default_region"].as_str().unwrap_or("US");
+        let mut options = Options::default().with_default_region(region).expect("region");
+        let mut query = format!("default_region={region}");
+        if let Some(today) = row["options"]["today"].as_str() {
+            options = options.with_today(today.parse::<Date>().expect("today"));
+            query.push_str(&format!("&today={today}"));
+        }
+        let (expected, resp) = if row["encoding"] == "form" {
+            let body = row["input"].as_str().expect("form input");
+            let expected = validate_store_form(body, &options);
+            let resp = request(
+                addr,
+                "POST",
+                &format!("/api/v1/validate/store?{query}"),
+                &[("Content-Type", "application/x-www-form-urlencoded")],
+                body.as_bytes(),
+            );
+            (expected, resp)
+        } else {
+            let expected = if shape == "square" {
+                validate_square(&row["input"], &options)
+            } else {
+                validate_store(&row["input"], &options)
+            };
+            let resp = request(
+                addr,
+                "POST",
+                &format!("/api/v1/validate/{shape}?{query}"),
+                &[("Content-Type", "application/json")],
+                row["input"].to_string().as_bytes(),
+            );
+            (expected, resp)
+        };
+        let resp = resp.unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(resp.status, 200, "{name}");
+        assert_eq!(resp.json(), serde_json::to_value(&expected).expect("report"), "{name}");
+        checked += 1;
+    }
+    assert!(checked >= own_cases().as_array().map_or(0, Vec::len), "checked {checked}");
+    eprintln!("validate endpoints: {checked} rows");
+}
+
+#[test]
+fn static_files_with_types_and_no_traversal() {
+    let dir = TempDir::new("static");
+    std::fs::create_dir_all(dir.0.join("www")).expect("www");
+    std::fs::create_dir_all(dir.0.join("pkg")).expect("pkg");
+    std::fs::write(dir.0.join("www/index.html"), "<h1>hi</h1>").expect("write");
+    std::fs::write(dir.0.join("pkg/core_bg.wasm"), b"\0asm\x01\0\0\0").expect("write");
+    std::fs::write(dir.0.join("pkg/core.js"), "export {}").expect("write");
+    std::fs::write(dir.0.join("secret.txt"), "secret").expect("write");
+    let server = Server::start(&dir.0);
+    let rows = [
+        ("/", 200, Some("text/html; charset=utf-8"), Some("<h1>hi</h1>")),
+        ("/index.html", 200, Some("text/html; charset=utf-8"), Some("<h1>hi</h1>")),
+        ("/pkg/core_bg.wasm", 200, Some("application/wasm"), None),
+        ("/pkg/core.js", 200, Some("text/javascript; charset=utf-8"), Some("export {}")),
+        ("/pkg/missing.js", 404, Some("application/json"), None),
+        ("/../secret.txt", 404, Some("application/json"), None),
+        ("/pkg/../secret.txt", 404, Some("application/json"), None),
+        ("/pkg/..%2fsecret.txt", 404, Some("application/json"), None),
+        ("/%2e%2e/secret.txt", 404, Some("application/json"), None),
+        ("/pkg/%2e%2e/%2e%2e/secret.txt", 404, Some("application/json"), None),
+    ];
+    for (path, status, ct, body) in rows {
+        let resp = get(server.addr, path, None);
+        assert_eq!(resp.status, status, "{path}");
+        assert_eq!(resp.header("content-type"), ct, "{path}");
+        assert!(!String::from_utf8_lossy(&resp.body).contains("secret"), "{path}");
+        if let Some(body) = body {
+            assert_eq!(String::from_utf8_lossy(&resp.body), body, "{path}");
+        }
+    }
+}
+
+#[test]
+fn acknowledged_creates_survive_sigkill() {
+    let dir = TempDir::new("durability");
+    let server = Server::start(&dir.0);
+    let store = server.banner_value("demo store").expect("store");
+    let card = server.banner_value("demo card").expect("card");
+    let token = server.banner_value("demo token").expect("token");
+    let addr = server.addr;
+    let acked = Arc::new(Mutex::new(Vec::<(i64, String)>::new()));
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let workers: Vec<_> = (0..8)
+        .map(|w| {
+            let (acked, stop, token, store, card) = (acked.clone(), stop.clone(), token.clone(), store.clone(), card.clone());
+            std::thread::spawn(move || {
+                let deadline = Instant::now() + TIMEOUT;
+                for i in 0..10_000 {
+                    if stop.load(Ordering::Relaxed) || Instant::now() > deadline {
+                        break;
+                    }
+                    let email = format!("w{w}-{i}@example.com");
+                    let body = json!({ "customer": { "first_name": "D", "email": email, "phone": format!("+1 212 555 {:04}", w * 1000 + i % 1000),
+                        "external_references": [{ "source": "pos", "external_id": email }] }, "card_id": card.parse::<i64>().unwrap_or(0), "send_card_links": true });
+                    let auth = format!("Bearer {token}");
+                    let headers = [("Content-Type", "application/json"), ("Authorization", auth.as_str())];
+                    let path = format!("/api/v1/accounts/{store}/customers");
+                    // After the kill, requests fail: that ends this worker.
+                    let Ok(resp) = request(addr, "POST", &path, &headers, body.to_string().as_bytes()) else { break };
+                    if resp.status == 201 {
+                        acked.lock().expect("lock").push((resp.json()["id"].as_i64().unwrap_or(0), email));
+                    } else if resp.status != 422 {
+                        break;
+                    }
+                }
+            })
+        })
+        .collect();
+    // Kill once writes are flowing.
+    let deadline = Instant::now() + TIMEOUT;
+    while acked.lock().expect("lock").len() < 200 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let mut server = server;
+    server.child.kill().expect("SIGKILL");
+    let _ = server.child.wait();
+    stop.store(true, Ordering::Relaxed);
+    for w in workers {
+        let _ = w.join();
+    }
+    let acked = acked.lock().expect("lock").clone();
+    assert!(acked.len() >= 200, "only {} creates acknowledged before the kill", acked.len());
+
+    let restarted = Server::start(&dir.0);
+    assert!(restarted.banner.is_empty(), "no new demo store on restart: {:?}", restarted.banner);
+    for (id, email) in &acked {
+        let resp = get(restarted.addr, &format!("/api/v1/accounts/{store}/customers/{id}"), Some(&token));
+        assert_eq!(resp.status, 200, "customer {id} acknowledged but lost");
+        assert_eq!(resp.json()["email"].as_str(), Some(email.as_str()));
+    }
+    // No half-written customer: each one has its card, its reference and two deliveries.
+    let conn = rusqlite::Connection::open(dir.0.join("customers.db")).expect("db");
+    let check: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).expect("integrity");
+    assert_eq!(check, "ok");
+    let broken: i64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM customers c WHERE
+               (SELECT COUNT(*) FROM customer_cards WHERE customer_id = c.id) != 1
+            OR (SELECT COUNT(*) FROM external_references WHERE customer_id = c.id) != 1
+            OR (SELECT COUNT(*) FROM outbox o JOIN customer_cards cc ON cc.id = o.customer_card_id WHERE cc.customer_id = c.id) != 2",
+            [],
+            |r| r.get(0),
+        )
+        .expect("count");
+    assert_eq!(broken, 0);
+    let total: i64 = conn.query_row("SELECT COUNT(*) FROM customers", [], |r| r.get(0)).expect("count");
+    assert!(total as usize >= acked.len());
+    eprintln!("durability: {} acknowledged, {total} stored after SIGKILL", acked.len());
+}
