@@ -8,7 +8,7 @@ export CARGO_TERM_COLOR ?= never
 
 TEST_TARGETS := test-native
 
-.PHONY: help run test bench test-native lint sample
+.PHONY: help run test bench bench-native test-native lint
 
 help:
 	@echo "make run    - the main job (see README)"
@@ -39,5 +39,11 @@ lint:
 	$(CARGO) clippy --all-targets -- -D warnings
 	$(CARGO) clippy --features server --all-targets -- -D warnings
 
-bench:
+bench: bench-native bench-wasm bench-server
+
+# criterion over bench/corpus.jsonl, then the CLI end to end on 100,000 JSON Lines.
+bench-native:
 	$(CARGO) bench --bench validate
+	$(CARGO) build --release
+	python3 -c "import json,sys; rows=[json.dumps(json.loads(l)['request']) for l in open('bench/corpus.jsonl')]; sys.stdout.write(''.join(r + '\\n' for r in rows) * 50)" > $(or $(CARGO_TARGET_DIR),target)/cli-100k.jsonl
+	time ($(or $(CARGO_TARGET_DIR),target)/release/customer-validation validate --today 2026-11-23 $(or $(CARGO_TARGET_DIR),target)/cli-100k.jsonl > /dev/null || true)
