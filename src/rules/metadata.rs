@@ -42,15 +42,12 @@ pub(crate) fn check(value: Option<&Value>, at: &At<'_>, sink: &mut Sink) -> Opti
 /// descending at `max`, so hostile nesting costs no deep recursion.
 fn depth_exceeds(object: &Map<String, Value>, max: usize) -> bool {
     fn container_exceeds(value: &Value, level: usize, max: usize) -> bool {
-        let children: Box<dyn Iterator<Item = &Value>> = match value {
-            Value::Object(o) => Box::new(o.values()),
-            Value::Array(a) => Box::new(a.iter()),
-            _ => return false,
-        };
-        if level > max {
-            return true;
+        match value {
+            Value::Object(_) | Value::Array(_) if level > max => true,
+            Value::Object(o) => o.values().any(|child| container_exceeds(child, level + 1, max)),
+            Value::Array(a) => a.iter().any(|child| container_exceeds(child, level + 1, max)),
+            _ => false,
         }
-        children.into_iter().any(|child| container_exceeds(child, level + 1, max))
     }
     object.values().any(|child| container_exceeds(child, 2, max))
 }
