@@ -10,6 +10,9 @@ use clap::{Parser, Subcommand, ValueEnum};
 use customer_validation::{validate_square, validate_store, Date, Options, Report};
 use serde_json::{json, Value};
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "customer-validation",
@@ -204,9 +207,10 @@ fn options(args: &ValidateArgs) -> io::Result<Options> {
     Ok(options)
 }
 
-/// Lines validated together: large enough to keep every core busy, small enough that the
-/// first reports appear at once.
-const BATCH_LINES: usize = 8192;
+/// The input is cut into blocks of whole lines of about this size: large enough that
+/// handing a block to a worker costs nothing next to validating it, small enough that the
+/// first reports appear at once and a few blocks in flight hold little memory.
+const BLOCK_BYTES: usize = 256 << 10;
 
 /// What the exit code needs to know.
 #[derive(Default, Clone, Copy)]
@@ -251,36 +255,131 @@ fn report_line(parsed: Result<Value, (usize, String)>, shape: ShapeArg, options:
     tally
 }
 
-/// Validates a batch of JSON Lines on every core, then writes the reports in input order.
-fn run_batch(batch: &[(usize, String)], shape: ShapeArg, options: &Options, out: &mut impl Write) -> io::Result<Tally> {
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(batch.len().div_ceil(512)).max(1);
-    let chunk_len = batch.len().div_ceil(workers).max(1);
-    let work = |chunk: &[(usize, String)]| {
-        let mut buffer = Vec::with_capacity(chunk.len() * 512);
-        let mut tally = Tally::default();
-        for (line_number, line) in chunk {
-            let parsed = serde_json::from_str::<Value>(line).map_err(|e| (*line_number, e.to_string()));
-            tally.merge(report_line(parsed, shape, options, &mut buffer));
-        }
-        (buffer, tally)
-    };
-    let results: Vec<(Vec<u8>, Tally)> = if workers == 1 {
-        vec![work(batch)]
-    } else {
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = batch.chunks(chunk_len).map(|chunk| scope.spawn(move || work(chunk))).collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().map_err(|_| io::Error::other("a validation worker stopped")))
-                .collect::<io::Result<Vec<_>>>()
-        })?
-    };
-    let mut tally = Tally::default();
-    for (buffer, part) in results {
-        out.write_all(&buffer)?;
-        tally.merge(part);
+/// A line with nothing but white space is skipped, not reported. JSON lines start with an
+/// ASCII byte, so only a line that starts with something else pays for a UTF-8 decode.
+fn is_blank(line: &[u8]) -> bool {
+    match line.iter().position(|b| !b.is_ascii_whitespace()) {
+        None => true,
+        Some(i) if line[i].is_ascii() => false,
+        Some(i) => std::str::from_utf8(&line[i..]).is_ok_and(|rest| rest.trim().is_empty()),
     }
-    Ok(tally)
+}
+
+/// A run of whole JSON Lines, numbered from `first_line`.
+struct Block {
+    sequence: usize,
+    first_line: usize,
+    bytes: Vec<u8>,
+}
+
+/// Every line of a block validated, its reports in input order.
+struct Reports {
+    sequence: usize,
+    bytes: Vec<u8>,
+    tally: Tally,
+}
+
+fn validate_block(block: Block, shape: ShapeArg, options: &Options) -> Reports {
+    let mut bytes = Vec::with_capacity(block.bytes.len() * 2);
+    let mut tally = Tally::default();
+    let body = block.bytes.strip_suffix(b"\n").unwrap_or(&block.bytes);
+    for (offset, line) in body.split(|&b| b == b'\n').enumerate() {
+        if is_blank(line) {
+            continue;
+        }
+        let line_number = block.first_line + offset;
+        let parsed = serde_json::from_slice::<Value>(line).map_err(|e| (line_number, e.to_string()));
+        tally.merge(report_line(parsed, shape, options, &mut bytes));
+    }
+    Reports { sequence: block.sequence, bytes, tally }
+}
+
+/// Appends input to `block` until it holds [`BLOCK_BYTES`], then up to the end of a line.
+fn fill_block(reader: &mut impl BufRead, block: &mut Vec<u8>) -> io::Result<()> {
+    while block.len() < BLOCK_BYTES {
+        let available = reader.fill_buf()?;
+        if available.is_empty() {
+            return Ok(());
+        }
+        let take = available.len().min(BLOCK_BYTES - block.len());
+        block.extend_from_slice(&available[..take]);
+        reader.consume(take);
+    }
+    reader.read_until(b'\n', block)?;
+    Ok(())
+}
+
+/// JSON Lines through a pipeline: this thread reads blocks, one worker per core validates
+/// them, and a writer puts the reports back in input order as they come. Reading, validating
+/// and writing overlap, so no core waits for the serial ends of the work.
+fn run_pipeline(
+    reader: &mut impl BufRead,
+    first: Vec<u8>,
+    first_line: usize,
+    shape: ShapeArg,
+    options: &Options,
+    out: &mut (impl Write + Send),
+) -> io::Result<Tally> {
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    // Bounded: a slow writer or slow workers stop the reader instead of filling memory.
+    let (block_tx, block_rx) = std::sync::mpsc::sync_channel::<Block>(workers * 2);
+    // Owned by the workers alone: when the last one stops (the writer failed), the channel
+    // closes and the reader's next send fails instead of waiting forever.
+    let block_rx = std::sync::Arc::new(std::sync::Mutex::new(block_rx));
+    let (reports_tx, reports_rx) = std::sync::mpsc::channel::<Reports>();
+    std::thread::scope(|scope| {
+        let writer = scope.spawn(move || -> io::Result<Tally> {
+            let mut waiting = std::collections::BTreeMap::new();
+            let mut next = 0;
+            let mut tally = Tally::default();
+            for reports in reports_rx {
+                waiting.insert(reports.sequence, reports);
+                while let Some(reports) = waiting.remove(&next) {
+                    out.write_all(&reports.bytes)?;
+                    tally.merge(reports.tally);
+                    next += 1;
+                }
+            }
+            Ok(tally)
+        });
+        for _ in 0..workers {
+            let (block_rx, reports_tx) = (std::sync::Arc::clone(&block_rx), reports_tx.clone());
+            scope.spawn(move || loop {
+                // The lock is held only to take the next block, never while validating.
+                let block = match block_rx.lock() {
+                    Ok(receiver) => receiver.recv(),
+                    Err(_) => return,
+                };
+                let Ok(block) = block else { return };
+                // The writer has stopped (a closed stdout): nothing more to do.
+                if reports_tx.send(validate_block(block, shape, options)).is_err() {
+                    return;
+                }
+            });
+        }
+        drop((reports_tx, block_rx));
+        let read = (|| -> io::Result<()> {
+            let (mut bytes, mut first_line, mut sequence) = (first, first_line, 0);
+            loop {
+                fill_block(reader, &mut bytes)?;
+                if bytes.is_empty() {
+                    return Ok(());
+                }
+                let lines = bytes.iter().filter(|&&b| b == b'\n').count();
+                let block = Block { sequence, first_line, bytes: std::mem::take(&mut bytes) };
+                if block_tx.send(block).is_err() {
+                    return Ok(()); // every worker stopped: the writer's error says why
+                }
+                sequence += 1;
+                first_line += lines;
+                bytes = Vec::with_capacity(BLOCK_BYTES + 1024);
+            }
+        })();
+        drop(block_tx);
+        let written = writer.join().map_err(|_| io::Error::other("the report writer stopped"))?;
+        read?;
+        written
+    })
 }
 
 fn validate(args: ValidateArgs) -> io::Result<ExitCode> {
@@ -294,47 +393,46 @@ fn validate(args: ValidateArgs) -> io::Result<ExitCode> {
         _ => (Box::new(io::stdin().lock()), None),
     };
     let progress = progress_bar(length);
-    let reader = BufReader::with_capacity(1 << 16, progress.wrap_read(reader));
-    let stdout = io::stdout();
-    let mut out = io::BufWriter::with_capacity(1 << 16, stdout.lock());
-    let mut tally = Tally::default();
-    let mut batch: Vec<(usize, String)> = Vec::with_capacity(BATCH_LINES);
-    let mut lines = reader.lines();
+    let mut reader = BufReader::with_capacity(1 << 16, progress.wrap_read(reader));
+    // Not `stdout().lock()`: the lock may not move to the writer thread.
+    let mut out = io::BufWriter::with_capacity(1 << 16, io::stdout());
+
+    // Blank lines before the first document are skipped.
+    let mut first = Vec::new();
     let mut line_number = 0usize;
-    let mut first = true;
-    while let Some(line) = lines.next() {
-        let line = line?;
-        line_number += 1;
-        if line.trim().is_empty() {
-            continue;
-        }
-        // The first document does not end on its line: the input is one (pretty-printed)
-        // document, or several, not JSON Lines. Read the rest as a stream of documents.
-        if std::mem::take(&mut first) && matches!(serde_json::from_str::<Value>(&line), Err(e) if e.is_eof()) {
-            let mut rest = line;
-            for more in lines.by_ref() {
-                rest.push('\n');
-                rest.push_str(&more?);
-            }
-            let mut buffer = Vec::new();
-            for document in serde_json::Deserializer::from_str(&rest).into_iter::<Value>() {
-                let stop = document.is_err();
-                let parsed = document.map_err(|e| (line_number + e.line() - 1, e.to_string()));
-                tally.merge(report_line(parsed, args.shape, &options, &mut buffer));
-                if stop {
-                    break;
-                }
-            }
-            out.write_all(&buffer)?;
+    loop {
+        first.clear();
+        if reader.read_until(b'\n', &mut first)? == 0 {
             break;
         }
-        batch.push((line_number, line));
-        if batch.len() == BATCH_LINES {
-            tally.merge(run_batch(&batch, args.shape, &options, &mut out)?);
-            batch.clear();
+        line_number += 1;
+        if !is_blank(&first) {
+            break;
         }
     }
-    tally.merge(run_batch(&batch, args.shape, &options, &mut out)?);
+    // The first document does not end on its line: the input is one (pretty-printed)
+    // document, or several, not JSON Lines. Read the rest as a stream of documents.
+    let documents = !first.is_empty() && matches!(serde_json::from_slice::<Value>(&first), Err(e) if e.is_eof());
+    let tally = if documents {
+        let mut text = first;
+        reader.read_to_end(&mut text)?;
+        let mut buffer = Vec::new();
+        let mut tally = Tally::default();
+        for document in serde_json::Deserializer::from_slice(&text).into_iter::<Value>() {
+            let stop = document.is_err();
+            let parsed = document.map_err(|e| (line_number + e.line() - 1, e.to_string()));
+            tally.merge(report_line(parsed, args.shape, &options, &mut buffer));
+            if stop {
+                break;
+            }
+        }
+        out.write_all(&buffer)?;
+        tally
+    } else {
+        // `first` holds the first non-blank line (or nothing); it starts the first block.
+        let first_line = line_number.max(1);
+        run_pipeline(&mut reader, first, first_line, args.shape, &options, &mut out)?
+    };
     out.flush()?;
     progress.finish_and_clear();
     Ok(if tally.unreadable {

@@ -103,15 +103,15 @@ fn bad_options_and_missing_files_exit_2_with_a_message() {
 
 #[test]
 fn many_lines_keep_their_order_across_batches() {
-    // More lines than one batch, so the parallel path and its reassembly are exercised.
+    // Many blocks (3 MB of input), so the workers and the writer's reordering are exercised.
     let mut input = String::new();
-    for i in 0..20_000 {
+    for i in 0..50_000 {
         input.push_str(&format!("{{\"customer\":{{\"first_name\":\"n{i}\",\"email\":\"u{i}@example.com\"}}}}\n"));
     }
     let output = run(&["validate", TODAY[0], TODAY[1]], &input);
     assert_eq!(output.status.code(), Some(0));
     let reports = reports(&output);
-    assert_eq!(reports.len(), 20_000);
+    assert_eq!(reports.len(), 50_000);
     for (i, report) in reports.iter().enumerate() {
         assert_eq!(report["value"]["customer"]["first_name"], format!("n{i}"));
     }
@@ -125,4 +125,63 @@ fn the_bundled_sample_file_has_valid_and_invalid_requests() {
     let reports = reports(&output);
     assert!(reports.iter().any(|r| r["valid"] == true));
     assert!(reports.iter().any(|r| r["valid"] == false));
+}
+
+#[test]
+fn crlf_lines_leading_blanks_and_a_line_that_is_not_utf8() {
+    // Line 4 holds a byte that is not UTF-8: that line is unreadable, its neighbours are not.
+    let mut input = b"\r\n  \n{\"customer\":{\"first_name\":\"A\",\"email\":\"a@example.com\"}}\r\n".to_vec();
+    input.extend_from_slice(
+        b"{\"customer\":{\"first_name\":\"\xff\"}}\n{\"customer\":{\"first_name\":\"B\",\"phone\":\"+442071838750\"}}",
+    );
+    let mut child = Command::new(env!("CARGO_BIN_EXE_customer-validation"))
+        .args(["validate", TODAY[0], TODAY[1]])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    child.stdin.take().expect("piped").write_all(&input).expect("input written");
+    let output = child.wait_with_output().expect("the binary ends");
+    assert_eq!(output.status.code(), Some(2));
+    let reports = reports(&output);
+    assert_eq!(reports.len(), 3, "blank lines are skipped; the last line needs no newline");
+    assert_eq!(reports[0]["valid"], true);
+    assert_eq!(reports[1]["line"], 4, "line numbers count the skipped blank lines");
+    assert_eq!(reports[2]["value"]["customer"]["phone"], "+442071838750");
+}
+
+#[test]
+fn a_reader_that_stops_early_ends_the_run() {
+    // `validate big.jsonl | head -1`: once stdout is closed the tool must stop, not wait.
+    let dir = std::env::temp_dir().join(format!("cv-cli-pipe-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file = dir.join("many.jsonl");
+    let line = "{\"customer\":{\"first_name\":\"A\",\"email\":\"a@example.com\"}}\n";
+    std::fs::write(&file, line.repeat(200_000)).expect("input written");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_customer-validation"))
+        .args(["validate", TODAY[0], TODAY[1]])
+        .arg(&file)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    let mut stdout = std::io::BufReader::new(child.stdout.take().expect("piped"));
+    let mut first = String::new();
+    std::io::BufRead::read_line(&mut stdout, &mut first).expect("a first report");
+    assert!(first.starts_with("{\"valid\":true"), "{first}");
+    drop(stdout);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("the tool kept running after its stdout was closed");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(status.code(), Some(0), "a closed pipe is not an error");
 }
