@@ -176,6 +176,13 @@ macro_rules! codes {
                 match text { $($text => Some(Code::$variant),)* _ => None }
             }
         }
+
+        /// The npm package's `Code` type, made from the same list (src/wasm.rs).
+        // Read by wasm-bindgen's custom section, a use rustc does not see.
+        #[cfg(feature = "wasm")]
+        #[allow(dead_code)]
+        pub(crate) const CODE_TYPESCRIPT: &str =
+            concat!("/** Every violation code. */\nexport type Code =", $("\n  | \"", $text, "\"",)* ";");
     };
 }
 

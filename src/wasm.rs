@@ -19,6 +19,117 @@ use wasm_bindgen::prelude::*;
 use crate::model::{from_square, to_square, SquareCustomerRequest, StoreRequest};
 use crate::{Date, Options, OptionsError, Path, Report, Segment, Shape};
 
+// The package's TypeScript declarations (pkg/index.d.ts), written once here beside the
+// exports they describe. wasm-bindgen collects these sections, with the request shapes that
+// `tsify` derives from src/model/ and the `Code` union made from report.rs's list, into
+// the generated `.d.ts`; `make pkg` keeps that file's declarations and drops wasm-bindgen's
+// loader types. The raw exports above are `skip_typescript`: callers use pkg/core.js.
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_CODE: &str = crate::report::CODE_TYPESCRIPT;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_API: &str = r#"
+/** A JSON value, as the requests' free-form `metadata` holds. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/** Options of every validation call; a bad option throws a `TypeError`. */
+export interface Options {
+  /** ISO 3166-1 alpha-2 region for phone numbers without `+` (default `"US"`). */
+  defaultRegion?: string;
+  /** `"YYYY-MM-DD"`: the date a birthday may not be after (default: today at UTC+14). */
+  today?: string;
+}
+
+/** One broken rule. */
+export interface Violation {
+  /** From the request root: `"customer.external_references[1].source"`. */
+  path: string;
+  code: Code;
+  /** English sentence for a form; translate from `code` and `params` instead if needed. */
+  message: string;
+  /** The figures of the message (`{ max: 300 }`); never the submitted value. */
+  params: { [key: string]: JsonValue };
+}
+
+/** The verdict on one request: every violation at once, and the normalized request. */
+export interface Report<T> {
+  valid: boolean;
+  errors: Violation[];
+  /** The request as it would be stored (trimmed, E.164 phones, …); `null` if the input was not an object. */
+  value: T | null;
+}
+
+/** Which request shape `validateField` reads the path in. */
+export type Shape = "store" | "square";
+
+/** Standard Schema v1 (https://standardschema.dev), as form libraries consume it. */
+export interface StandardSchemaV1<Input = unknown, Output = Input> {
+  readonly "~standard": StandardSchemaV1.Props<Input, Output>;
+}
+
+export declare namespace StandardSchemaV1 {
+  interface Props<Input = unknown, Output = Input> {
+    readonly version: 1;
+    readonly vendor: string;
+    readonly validate: (value: unknown) => Result<Output> | Promise<Result<Output>>;
+    readonly types?: Types<Input, Output> | undefined;
+  }
+  type Result<Output> = SuccessResult<Output> | FailureResult;
+  interface SuccessResult<Output> {
+    readonly value: Output;
+    readonly issues?: undefined;
+  }
+  interface FailureResult {
+    readonly issues: ReadonlyArray<Issue>;
+  }
+  interface Issue {
+    readonly message: string;
+    readonly path?: ReadonlyArray<PropertyKey | PathSegment> | undefined;
+  }
+  interface PathSegment {
+    readonly key: PropertyKey;
+  }
+  interface Types<Input = unknown, Output = Input> {
+    readonly input: Input;
+    readonly output: Output;
+  }
+  type InferInput<Schema extends StandardSchemaV1> = NonNullable<Schema["~standard"]["types"]>["input"];
+  type InferOutput<Schema extends StandardSchemaV1> = NonNullable<Schema["~standard"]["types"]>["output"];
+}
+
+/** Our Standard Schema objects: `validate` answers synchronously, paths are keys and indices. */
+export interface CustomerSchema<Output> extends StandardSchemaV1<unknown, Output> {
+  readonly "~standard": {
+    readonly version: 1;
+    readonly vendor: "customer-validation";
+    readonly validate: (
+      value: unknown,
+    ) => { readonly value: Output; readonly issues?: undefined } | { readonly issues: ReadonlyArray<{ readonly message: string; readonly path: ReadonlyArray<string | number> }> };
+    readonly types?: StandardSchemaV1.Types<unknown, Output> | undefined;
+  };
+}
+
+/** Validates a store API create-customer request; never throws for bad input. */
+export function validateStoreCustomer(input: unknown, options?: Options): Report<StoreRequest>;
+/** Validates a Square `CreateCustomer` request; never throws for bad input. */
+export function validateSquareCustomer(input: unknown, options?: Options): Report<SquareCustomerRequest>;
+/** The violations at `path` (e.g. `"customer.email"`) or below it, for as-you-type checks. */
+export function validateField(shape: Shape, path: string, value: unknown, options?: Options): Violation[];
+/** The store request of a form body: `new URLSearchParams(new FormData(form)).toString()`. */
+export function parseStoreForm(urlencoded: string): { [key: string]: JsonValue };
+/** The Square request for a normalized store request (a valid report's `value`). */
+export function toSquare(storeRequest: StoreRequest): SquareCustomerRequest;
+/** The store request for a normalized Square request (a valid report's `value`). */
+export function fromSquare(squareRequest: SquareCustomerRequest): StoreRequest;
+/** Standard Schema v1 for store requests (region US, today from the clock). */
+export const storeCustomerSchema: CustomerSchema<StoreRequest>;
+/** Standard Schema v1 for Square requests (region US, today from the clock). */
+export const squareCustomerSchema: CustomerSchema<SquareCustomerRequest>;
+/** Which build was loaded: `"host"` (browser build, the host's RegExp) or `"regex"` (Node build). */
+export const phoneEngine: "host" | "regex";
+"#;
+
 /// What the input JSON text answers when it cannot be read (nesting past `serde_json`'s
 /// limit, a lone surrogate escaped by `JSON.stringify`): the wrapper then sanitizes the JS
 /// value and calls again. Never returned for well-formed JSON.
@@ -70,7 +181,7 @@ fn report(shape: Shape, input: &Value, options: &Options) -> Report {
 }
 
 /// `validateStoreCustomer` / `validateSquareCustomer`: the report as JSON text.
-#[wasm_bindgen(js_name = validateJson)]
+#[wasm_bindgen(js_name = validateJson, skip_typescript)]
 pub fn validate_json(
     shape_name: &str,
     input: &str,
@@ -83,7 +194,7 @@ pub fn validate_json(
 }
 
 /// `validateField`: the violations of one field as JSON text.
-#[wasm_bindgen(js_name = validateFieldJson)]
+#[wasm_bindgen(js_name = validateFieldJson, skip_typescript)]
 pub fn validate_field_json(
     shape_name: &str,
     path: &str,
@@ -123,7 +234,7 @@ fn keys(path: &Path) -> Vec<Key<'_>> {
 
 /// The Standard Schema v1 result (`{ value }` or `{ issues }`) as JSON text, with default
 /// options (region US, today from the host's clock).
-#[wasm_bindgen(js_name = standardJson)]
+#[wasm_bindgen(js_name = standardJson, skip_typescript)]
 pub fn standard_json(shape_name: &str, input: &str) -> Result<String, JsValue> {
     let shape = shape(shape_name)?;
     let Ok(input) = serde_json::from_str::<Value>(input) else { return Ok(UNREADABLE.to_owned()) };
@@ -137,13 +248,13 @@ pub fn standard_json(shape_name: &str, input: &str) -> Result<String, JsValue> {
 }
 
 /// `parseStoreForm`: the store request read from a form body, as JSON text.
-#[wasm_bindgen(js_name = parseStoreFormJson)]
+#[wasm_bindgen(js_name = parseStoreFormJson, skip_typescript)]
 pub fn parse_store_form_json(body: &str) -> String {
     to_text(&crate::parse_store_form(body))
 }
 
 /// `toSquare`: the Square request for a normalized store request.
-#[wasm_bindgen(js_name = toSquareJson)]
+#[wasm_bindgen(js_name = toSquareJson, skip_typescript)]
 pub fn to_square_json(store: &str) -> Result<String, JsValue> {
     let store: StoreRequest = serde_json::from_str(store).map_err(|e| {
         type_error(format!(
@@ -154,7 +265,7 @@ pub fn to_square_json(store: &str) -> Result<String, JsValue> {
 }
 
 /// `fromSquare`: the store request for a normalized Square request.
-#[wasm_bindgen(js_name = fromSquareJson)]
+#[wasm_bindgen(js_name = fromSquareJson, skip_typescript)]
 pub fn from_square_json(square: &str) -> Result<String, JsValue> {
     let square: SquareCustomerRequest = serde_json::from_str(square).map_err(|e| {
         type_error(format!(
@@ -164,23 +275,23 @@ pub fn from_square_json(square: &str) -> Result<String, JsValue> {
     Ok(to_text(&from_square(&square)))
 }
 
-/// Which phone engine this build carries: `"lite"` (browser build) or `"regex"` (Node
+/// Which phone engine this build carries: `"host"` (browser build: the host's RegExp) or `"regex"` (Node
 /// build). Tests use it to prove that a bundle picked the browser build.
-#[wasm_bindgen(js_name = phoneEngine)]
+#[wasm_bindgen(js_name = phoneEngine, skip_typescript)]
 pub fn phone_engine() -> String {
-    if cfg!(feature = "phone-regex") { "regex" } else { "lite" }.to_owned()
+    if cfg!(feature = "phone-regex") { "regex" } else { "host" }.to_owned()
 }
 
 /// Boundary probe: a request through JSON text and back, with nothing else done.
 #[cfg(feature = "boundary-probe")]
-#[wasm_bindgen(js_name = probeEchoJson)]
+#[wasm_bindgen(js_name = probeEchoJson, skip_typescript)]
 pub fn probe_echo_json(input: &str) -> String {
     serde_json::from_str::<Value>(input).map(|v| to_text(&v)).unwrap_or_default()
 }
 
 /// Boundary probe: a request through `serde-wasm-bindgen` and back, with nothing else done.
 #[cfg(feature = "boundary-probe")]
-#[wasm_bindgen(js_name = probeEchoSerde)]
+#[wasm_bindgen(js_name = probeEchoSerde, skip_typescript)]
 pub fn probe_echo_serde(input: JsValue) -> Result<JsValue, JsValue> {
     let value: Value = serde_wasm_bindgen::from_value(input)?;
     // Plain objects, not `Map`s: the same shape the JSON path gives back.

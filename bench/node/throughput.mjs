@@ -37,6 +37,15 @@ function rate(name, fn) {
   return best;
 }
 
+async function loadLite() {
+  // The browser build with the real regex-lite inside (mk/wasm.mk builds it for this bench).
+  const dir = process.env.LITE_PKG;
+  if (!dir) return null;
+  const raw = await import(`${dir}/customer_validation.js`);
+  raw.initSync({ module: readFileSync(`${dir}/customer_validation_bg.wasm`) });
+  return { raw, api: makeApi(raw) };
+}
+
 const web = await load("web");
 const node = await load("node");
 const options = corpus.map(({ options: o }) => ({ defaultRegion: o.default_region, today: o.today }));
@@ -47,10 +56,27 @@ corpus.push(...items);
 const invalid = items.filter((i) => !node.api.validateStoreCustomer(i.request, i.options).valid).length;
 console.log(`corpus: ${items.length} store requests, ${((100 * invalid) / items.length).toFixed(0)}% invalid; ${SECONDS}s per line\n`);
 const nodeRate = rate("WASM Node build (regex), validateStoreCustomer", (i) => node.api.validateStoreCustomer(i.request, i.options));
-const webRate = rate("WASM browser build (lite), validateStoreCustomer", (i) => web.api.validateStoreCustomer(i.request, i.options));
+const webRate = rate("WASM browser build (host RegExp), validateStoreCustomer", (i) => web.api.validateStoreCustomer(i.request, i.options));
 const jsRate = rate("JS stack: zod 4 + validator.js + lpn/max", (i) => validateWithJsStack(i.request, i.raw));
 console.log(`\nNode build / JS stack:    ${(nodeRate / jsRate).toFixed(2)}× (bar ≥ 1.5×)`);
 console.log(`browser build / JS stack: ${(webRate / jsRate).toFixed(2)}×\n`);
+
+// Phone checks alone (`validateField` on `customer.phone`), where the three regex engines
+// differ: the browser build (host RegExp), the same build with regex-lite inside, and the
+// Node build (regex). Every phone of the corpus, with its request's default region.
+const phones = items.filter((i) => typeof i.request?.customer?.phone === "string").map((i) => ({ phone: i.request.customer.phone, options: i.options }));
+const lite = await loadLite();
+console.log(`phone checks only (${phones.length} phones of the corpus, validateField):`);
+corpus.length = 0;
+corpus.push(...phones);
+const phoneRate = (name, api) => rate(`  ${name}`, (p) => api.validateField("store", "customer.phone", p.phone, p.options));
+const hostPhones = phoneRate("browser build (host RegExp)", web.api);
+const litePhones = lite ? phoneRate("browser build with regex-lite (before issue 11)", lite.api) : null;
+const regexPhones = phoneRate("Node build (regex)", node.api);
+if (litePhones) console.log(`  host RegExp / regex-lite: ${(hostPhones / litePhones).toFixed(2)}× (bar ≥ 4×)`);
+console.log(`  host RegExp / regex: ${(hostPhones / regexPhones).toFixed(2)}×\n`);
+corpus.length = 0;
+corpus.push(...items);
 
 console.log("crossing the boundary (Node build; a request in and the same value back, nothing validated):");
 const bare = rate("  bare wasm-bindgen call returning a string", () => node.raw.phoneEngine());

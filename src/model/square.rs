@@ -2,6 +2,7 @@ use serde::{Deserialize, Serialize};
 
 /// Square's `CreateCustomerRequest` (`POST /v2/customers`).
 #[derive(Clone, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 #[allow(missing_docs)] // Square's own field names; RULES.md documents each.
 pub struct SquareCustomerRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -33,6 +34,7 @@ pub struct SquareCustomerRequest {
 
 /// Square's `Address`.
 #[derive(Clone, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 #[allow(missing_docs)]
 pub struct Address {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -90,6 +92,7 @@ impl Address {
 
 /// Square's `CustomerTaxIds`.
 #[derive(Clone, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct TaxIds {
     /// An EU VAT id: letters and digits, at most 20.
     #[serde(default, skip_serializing_if = "Option::is_none")]

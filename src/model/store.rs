@@ -3,6 +3,7 @@ use serde_json::{Map, Value};
 
 /// The store API's `POST /api/v1/accounts/:account_id/customers` body.
 #[derive(Clone, PartialEq, Debug, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct StoreRequest {
     /// The customer to create.
     pub customer: StoreCustomer,
@@ -16,6 +17,7 @@ pub struct StoreRequest {
 
 /// The `customer` object of a [`StoreRequest`].
 #[derive(Clone, PartialEq, Debug, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct StoreCustomer {
     /// Required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -34,6 +36,7 @@ pub struct StoreCustomer {
     pub birthday: Option<String>,
     /// Free-form, kept verbatim.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "wasm", tsify(type = "{ [key: string]: JsonValue }"))]
     pub metadata: Option<Map<String, Value>>,
     /// Links to the same person in other systems.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -42,6 +45,7 @@ pub struct StoreCustomer {
 
 /// One entry of `customer.external_references`.
 #[derive(Clone, PartialEq, Debug, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct ExternalReference {
     /// A lowercase slug naming the other system (`square`, `my_pos`).
     pub source: String,
@@ -49,5 +53,6 @@ pub struct ExternalReference {
     pub external_id: String,
     /// Free-form, kept verbatim.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "wasm", tsify(type = "{ [key: string]: JsonValue }"))]
     pub metadata: Option<Map<String, Value>>,
 }

@@ -10,7 +10,7 @@ const reports = nativeReports();
 const builds = { web: await loadBuild("web"), node: await loadBuild("node") };
 
 test("each build loaded the phone engine it was built with", () => {
-  assert.equal(builds.web.phoneEngine, "lite");
+  assert.equal(builds.web.phoneEngine, "host");
   assert.equal(builds.node.phoneEngine, "regex");
 });
 

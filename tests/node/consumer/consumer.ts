@@ -48,9 +48,39 @@ const inferredSquare: StandardSchemaV1.InferOutput<typeof squareCustomerSchema> 
 const notAny: StandardSchemaV1.InferOutput<typeof storeCustomerSchema> = 5;
 // @ts-expect-error: a report's value is typed, not any
 const notAnyValue: number = report.value;
-const engine: "lite" | "regex" = phoneEngine;
+const engine: "host" | "regex" = phoneEngine;
 // @ts-expect-error: the shape is checked
 validateField("shop", "x", 1);
 // @ts-expect-error: options are checked
 validateStoreCustomer({}, { region: "US" });
+// Every field of the Rust model is declared, with its type (the declarations are derived
+// from src/model/): an undeclared or mistyped field here fails the check.
+const everyStoreField: StoreRequest = {
+  customer: {
+    first_name: "A", last_name: "B", email: "a@example.com", phone: "+12125554240", birthday: "0000-09-21",
+    metadata: { tier: "gold", nested: [1, null, { ok: true }] },
+    external_references: [{ source: "my_pos", external_id: "42", metadata: { a: "b" } }],
+  },
+  card_id: 12,
+  send_card_links: true,
+};
+const everySquareField: SquareCustomerRequest = {
+  idempotency_key: "k", given_name: "A", family_name: "B", company_name: "C", nickname: "D",
+  email_address: "a@example.com", phone_number: "+12125554240", reference_id: "r", note: "n", birthday: "09-21",
+  address: {
+    address_line_1: "1", address_line_2: "2", address_line_3: "3", locality: "l", sublocality: "s",
+    sublocality_2: "s2", sublocality_3: "s3", administrative_district_level_1: "a1",
+    administrative_district_level_2: "a2", administrative_district_level_3: "a3", postal_code: "p",
+    country: "GB", first_name: "f", last_name: "l",
+  },
+  tax_ids: { eu_vat: "GB123" },
+};
+// @ts-expect-error: card_id is a number
+const badCard: StoreRequest = { customer: {}, card_id: "12" };
+// @ts-expect-error: a field the model does not have
+const unknownField: SquareCustomerRequest = { favourite_colour: "red" };
+const everyCode: Code[] = ["required", "too_long", "invalid_phone", "idempotency_key_reused"];
+// @ts-expect-error: not a code
+const notACode: Code = "invalid_colour";
+void [everyStoreField, everySquareField, badCard, unknownField, everyCode, notACode];
 void [phone, codes, country, field, form, engine, inferred, inferredSquare, notAny, notAnyValue];
