@@ -125,7 +125,7 @@ $(LITE_PKG)/customer_validation_bg.wasm: $(WASM_SOURCES) | tools-rust $(NODE_STA
 	for d in src benches tests examples; do ln -s $(abspath $$d) $(LITE_SRC)/$$d; done
 	cp Cargo.lock $(LITE_SRC)/
 	awk '/^\[patch\.crates-io\]/ { skip = 1; next } /^\[/ { skip = 0 } !skip' Cargo.toml > $(LITE_SRC)/Cargo.toml
-	! grep -q "crates/regex-js" $(LITE_SRC)/Cargo.toml
+	! grep -q "^regex-lite = { path" $(LITE_SRC)/Cargo.toml
 	$(CARGO) build --manifest-path $(LITE_SRC)/Cargo.toml --lib --target $(WASM_TARGET) --no-default-features \
 	  --features wasm --profile wasm-web --target-dir $(abspath $(LITE_SRC))/target
 	wasm-bindgen --target web --omit-default-module-path --no-typescript --out-dir $(LITE_PKG) \
