@@ -140,16 +140,13 @@ fn type_error(message: String) -> JsValue {
 }
 
 /// Options from the wrapper's already type-checked `defaultRegion` and `today` strings.
+/// The clock is read only when `today` is absent: a host call per validation otherwise.
 fn options(default_region: Option<String>, today: Option<String>) -> Result<Options, JsValue> {
-    let mut options = Options::default();
-    if let Some(today) = today {
-        let date = today.parse::<Date>().map_err(|e| type_error(option_message(&e)))?;
-        options = options.with_today(date);
-    }
-    if let Some(region) = default_region {
-        options = options.with_default_region(&region).map_err(|e| type_error(option_message(&e)))?;
-    }
-    Ok(options)
+    let today = match today {
+        Some(today) => today.parse::<Date>().map_err(|e| type_error(option_message(&e)))?,
+        None => Options::default().today(),
+    };
+    Options::new(default_region.as_deref().unwrap_or("US"), today).map_err(|e| type_error(option_message(&e)))
 }
 
 /// The Rust message names `default_region`; JavaScript callers wrote `defaultRegion`.
@@ -169,8 +166,20 @@ fn shape(name: &str) -> Result<Shape, JsValue> {
 }
 
 fn to_text<T: Serialize>(value: &T) -> String {
-    // Serializing our own types to a String cannot fail: no maps with non-string keys.
-    serde_json::to_string(value).unwrap_or_else(|_| "null".to_owned())
+    to_text_sized(value, 0)
+}
+
+/// [`to_text`] into a buffer sized up front: a report is about twice its request's text
+/// (the normalized value plus the errors), and growing the buffer step by step copied it
+/// several times over.
+fn to_text_sized<T: Serialize>(value: &T, capacity: usize) -> String {
+    let mut text = Vec::with_capacity(capacity);
+    // Serializing our own types cannot fail: no maps with non-string keys.
+    if serde_json::to_writer(&mut text, value).is_err() {
+        return "null".to_owned();
+    }
+    // serde_json writes UTF-8 only.
+    String::from_utf8(text).unwrap_or_else(|_| "null".to_owned())
 }
 
 fn report(shape: Shape, input: &Value, options: &Options) -> Report {
@@ -189,8 +198,8 @@ pub fn validate_json(
     today: Option<String>,
 ) -> Result<String, JsValue> {
     let (shape, options) = (shape(shape_name)?, options(default_region, today)?);
-    let Ok(input) = serde_json::from_str::<Value>(input) else { return Ok(UNREADABLE.to_owned()) };
-    Ok(to_text(&report(shape, &input, &options)))
+    let Ok(value) = serde_json::from_str::<Value>(input) else { return Ok(UNREADABLE.to_owned()) };
+    Ok(to_text_sized(&report(shape, &value, &options), 2 * input.len() + 64))
 }
 
 /// `validateField`: the violations of one field as JSON text.
