@@ -6,20 +6,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { loadBuild } from "./helpers.mjs";
+import { rng } from "./phone-fuzz.mjs";
 
-// A seeded generator (mulberry32), so a failure can be replayed with FUZZ_SEED.
+// Seeded (the generator of phone-fuzz.mjs), so a failure can be replayed with FUZZ_SEED.
 const SEED = Number(process.env.FUZZ_SEED ?? 20261123);
 const ROUNDS = Number(process.env.FUZZ_ROUNDS ?? 4000);
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const FIELDS = [
   "customer", "first_name", "last_name", "email", "phone", "birthday", "metadata", "external_references",

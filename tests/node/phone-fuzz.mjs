@@ -12,6 +12,7 @@ export function parseCorpus(tsv) {
   return lines.map((l) => Object.fromEntries(l.split("\t").map((v, i) => [header[i], v])));
 }
 
+/** mulberry32: a small seeded generator of floats in [0, 1). */
 export function rng(seed) {
   let a = seed >>> 0;
   return () => {
