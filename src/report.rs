@@ -72,7 +72,9 @@ impl Path {
                     // A quoted key is a JSON string literal followed by `]`.
                     let end = find_closing_quote(after_quote)?;
                     let literal = &after[..end + 2];
-                    let key: String = serde_json::from_str(literal).ok()?;
+                    // Read as a `Value`, not a `String`: a typed read pulls serde's "invalid
+                    // type" errors, and with them float printing, into the WASM builds (11 KB gz).
+                    let Ok(Value::String(key)) = serde_json::from_str::<Value>(literal) else { return None };
                     segments.push(Segment::Key(Cow::Owned(key)));
                     rest = after[end + 2..].strip_prefix(']')?;
                 } else {

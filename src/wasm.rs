@@ -16,7 +16,6 @@ use serde::Serialize;
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
-use crate::model::{from_square, to_square, SquareCustomerRequest, StoreRequest};
 use crate::{Date, Options, OptionsError, Path, Report, Segment, Shape};
 
 // The package's TypeScript declarations (pkg/index.d.ts), written once here beside the
@@ -265,23 +264,31 @@ pub fn parse_store_form_json(body: &str) -> String {
 /// `toSquare`: the Square request for a normalized store request.
 #[wasm_bindgen(js_name = toSquareJson, skip_typescript)]
 pub fn to_square_json(store: &str) -> Result<String, JsValue> {
-    let store: StoreRequest = serde_json::from_str(store).map_err(|e| {
-        type_error(format!(
-            "customer-validation: toSquare expects a normalized store request (a valid report's value): {e}"
-        ))
-    })?;
-    Ok(to_text(&to_square(&store)))
+    let store = normalized(Shape::Store, store, "toSquare", "store")?;
+    Ok(to_text(&crate::model::to_square_value(&store)))
 }
 
 /// `fromSquare`: the store request for a normalized Square request.
 #[wasm_bindgen(js_name = fromSquareJson, skip_typescript)]
 pub fn from_square_json(square: &str) -> Result<String, JsValue> {
-    let square: SquareCustomerRequest = serde_json::from_str(square).map_err(|e| {
+    let square = normalized(Shape::Square, square, "fromSquare", "Square")?;
+    Ok(to_text(&crate::model::from_square_value(&square)))
+}
+
+/// The request in `text` if it is a valid one of `shape` (as a report's `value` is), or a
+/// `TypeError` naming the first reason it is not.
+fn normalized(shape: Shape, text: &str, function: &str, what: &str) -> Result<Value, JsValue> {
+    let refuse = |why: String| {
         type_error(format!(
-            "customer-validation: fromSquare expects a normalized Square request (a valid report's value): {e}"
+            "customer-validation: {function} expects a normalized {what} request (a valid report's value): {why}"
         ))
-    })?;
-    Ok(to_text(&from_square(&square)))
+    };
+    let input = serde_json::from_str::<Value>(text).map_err(|e| refuse(e.to_string()))?;
+    let report = report(shape, &input, &Options::default());
+    match report.errors.first() {
+        Some(violation) => Err(refuse(violation.to_string())),
+        None => Ok(report.value),
+    }
 }
 
 /// Which phone engine this build carries: `"host"` (browser build: the host's RegExp) or `"regex"` (Node

@@ -12,5 +12,7 @@ mod store;
 
 pub use form::parse_store_form;
 pub use mapping::{from_square, to_square};
+#[cfg(feature = "wasm")]
+pub(crate) use mapping::{from_square_value, to_square_value};
 pub use square::{Address, SquareCustomerRequest, TaxIds};
 pub use store::{ExternalReference, StoreCustomer, StoreRequest};
