@@ -117,9 +117,9 @@ export function validateSquareCustomer(input: unknown, options?: Options): Repor
 export function validateField(shape: Shape, path: string, value: unknown, options?: Options): Violation[];
 /** The store request of a form body: `new URLSearchParams(new FormData(form)).toString()`. */
 export function parseStoreForm(urlencoded: string): { [key: string]: JsonValue };
-/** The Square request for a normalized store request (a valid report's `value`). */
+/** The Square request for a normalized store request (a valid report's `value`); a `TypeError` for anything else. */
 export function toSquare(storeRequest: StoreRequest): SquareCustomerRequest;
-/** The store request for a normalized Square request (a valid report's `value`). */
+/** The store request for a normalized Square request (a valid report's `value`); a `TypeError` for anything else. */
 export function fromSquare(squareRequest: SquareCustomerRequest): StoreRequest;
 /** Standard Schema v1 for store requests (region US, today from the clock). */
 export const storeCustomerSchema: CustomerSchema<StoreRequest>;
