@@ -120,19 +120,35 @@ function standardSchema(raw, shape) {
   });
 }
 
+// The options each module last received (`setOptions`), per module rather than per API
+// object, so that two APIs over one module can never see each other's.
+const SENT_OPTIONS = new WeakMap();
+
+// Sends the options to the module when they differ from what it holds: a form validates
+// field after field with the same options, and resending them cost a copy of two strings
+// and a region lookup per call. A rejected option (a TypeError) records nothing.
+function useOptions(raw, region, today) {
+  const sent = SENT_OPTIONS.get(raw);
+  if (sent !== undefined && sent.region === region && sent.today === today) return;
+  raw.setOptions(region, today);
+  SENT_OPTIONS.set(raw, { region, today });
+}
+
 export function makeApi(raw) {
-  const validate = (shape, fn) => (input, options) => {
+  const validate = (rustFn, fn) => (input, options) => {
     const [region, today] = optionArgs(options, fn);
-    return withJson(input, (text) => raw.validateJson(shape, text, region, today));
+    useOptions(raw, region, today);
+    return withJson(input, rustFn);
   };
   return {
-    validateStoreCustomer: validate("store", "validateStoreCustomer"),
-    validateSquareCustomer: validate("square", "validateSquareCustomer"),
+    validateStoreCustomer: validate((text) => raw.validateStoreJson(text), "validateStoreCustomer"),
+    validateSquareCustomer: validate((text) => raw.validateSquareJson(text), "validateSquareCustomer"),
     validateField(shape, path, value, options) {
       checkShape(shape, "validateField");
       if (typeof path !== "string") fail(`validateField: path must be a string such as "customer.email", got ${describe(path)}`);
       const [region, today] = optionArgs(options, "validateField");
-      return withJson(value, (text) => raw.validateFieldJson(shape, path, text, region, today));
+      useOptions(raw, region, today);
+      return withJson(value, (text) => raw.validateFieldJson(shape, path, text));
     },
     parseStoreForm(urlencoded) {
       if (typeof urlencoded !== "string") {

@@ -138,14 +138,44 @@ fn type_error(message: String) -> JsValue {
     js_sys::TypeError::new(&message).into()
 }
 
-/// Options from the wrapper's already type-checked `defaultRegion` and `today` strings.
-/// The clock is read only when `today` is absent: a host call per validation otherwise.
-fn options(default_region: Option<String>, today: Option<String>) -> Result<Options, JsValue> {
+/// The options of the validation calls that follow, set by `setOptions`. A page validates
+/// field after field with the same options, so the wrapper (pkg/core.js) sends them only
+/// when they change: two strings fewer to copy into the module and no region lookup per
+/// call. `today: None` means "read the clock at each call".
+struct CurrentOptions {
+    options: Options,
+    today_from_clock: bool,
+}
+
+thread_local! {
+    static CURRENT: std::cell::RefCell<CurrentOptions> =
+        std::cell::RefCell::new(CurrentOptions { options: Options::default(), today_from_clock: true });
+}
+
+/// `setOptions`: the wrapper's already type-checked `defaultRegion` and `today` strings.
+#[wasm_bindgen(js_name = setOptions, skip_typescript)]
+pub fn set_options(default_region: Option<String>, today: Option<String>) -> Result<(), JsValue> {
+    let today_from_clock = today.is_none();
     let today = match today {
         Some(today) => today.parse::<Date>().map_err(|e| type_error(option_message(&e)))?,
         None => Options::default().today(),
     };
-    Options::new(default_region.as_deref().unwrap_or("US"), today).map_err(|e| type_error(option_message(&e)))
+    let options =
+        Options::new(default_region.as_deref().unwrap_or("US"), today).map_err(|e| type_error(option_message(&e)))?;
+    CURRENT.with(|current| *current.borrow_mut() = CurrentOptions { options, today_from_clock });
+    Ok(())
+}
+
+/// The options `setOptions` set, with today's date read now if it was not given.
+fn current_options() -> Options {
+    CURRENT.with(|current| {
+        let current = current.borrow();
+        if current.today_from_clock {
+            current.options.clone().with_today(Options::default().today())
+        } else {
+            current.options.clone()
+        }
+    })
 }
 
 /// The Rust message names `default_region`; JavaScript callers wrote `defaultRegion`.
@@ -188,31 +218,30 @@ fn report(shape: Shape, input: &Value, options: &Options) -> Report {
     }
 }
 
-/// `validateStoreCustomer` / `validateSquareCustomer`: the report as JSON text.
-#[wasm_bindgen(js_name = validateJson, skip_typescript)]
-pub fn validate_json(
-    shape_name: &str,
-    input: &str,
-    default_region: Option<String>,
-    today: Option<String>,
-) -> Result<String, JsValue> {
-    let (shape, options) = (shape(shape_name)?, options(default_region, today)?);
-    let Ok(value) = serde_json::from_str::<Value>(input) else { return Ok(UNREADABLE.to_owned()) };
-    Ok(to_text_sized(&report(shape, &value, &options), 2 * input.len() + 64))
+/// `validateStoreCustomer`: the report as JSON text, with the options of `setOptions`.
+#[wasm_bindgen(js_name = validateStoreJson, skip_typescript)]
+pub fn validate_store_json(input: &str) -> String {
+    validate_json(Shape::Store, input)
 }
 
-/// `validateField`: the violations of one field as JSON text.
+/// `validateSquareCustomer`: the report as JSON text, with the options of `setOptions`.
+#[wasm_bindgen(js_name = validateSquareJson, skip_typescript)]
+pub fn validate_square_json(input: &str) -> String {
+    validate_json(Shape::Square, input)
+}
+
+fn validate_json(shape: Shape, input: &str) -> String {
+    let Ok(value) = serde_json::from_str::<Value>(input) else { return UNREADABLE.to_owned() };
+    to_text_sized(&report(shape, &value, &current_options()), 2 * input.len() + 64)
+}
+
+/// `validateField`: the violations of one field as JSON text, with the options of
+/// `setOptions`.
 #[wasm_bindgen(js_name = validateFieldJson, skip_typescript)]
-pub fn validate_field_json(
-    shape_name: &str,
-    path: &str,
-    value: &str,
-    default_region: Option<String>,
-    today: Option<String>,
-) -> Result<String, JsValue> {
-    let (shape, options) = (shape(shape_name)?, options(default_region, today)?);
+pub fn validate_field_json(shape_name: &str, path: &str, value: &str) -> Result<String, JsValue> {
+    let shape = shape(shape_name)?;
     let Ok(value) = serde_json::from_str::<Value>(value) else { return Ok(UNREADABLE.to_owned()) };
-    Ok(to_text(&crate::validate_field(shape, path, &value, &options)))
+    Ok(to_text(&crate::validate_field(shape, path, &value, &current_options())))
 }
 
 /// One Standard Schema issue: the path as keys and numeric indices, from the segments
