@@ -22,7 +22,7 @@ use crate::{Date, Options, OptionsError, Path, Report, Segment, Shape};
 // exports they describe. wasm-bindgen collects these sections, with the request shapes that
 // `tsify` derives from src/model/ and the `Code` union made from report.rs's list, into
 // the generated `.d.ts`; `make pkg` keeps that file's declarations and drops wasm-bindgen's
-// loader types. The raw exports above are `skip_typescript`: callers use pkg/core.js.
+// loader types. The raw exports below are `skip_typescript`: callers use pkg/core.js.
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_CODE: &str = crate::report::CODE_TYPESCRIPT;
