@@ -11,9 +11,10 @@ const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const corpus = readFileSync(`${ROOT}bench/corpus.jsonl`, "utf8").trim().split("\n").map((l) => JSON.parse(l));
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 
-async function load(build) {
-  const raw = await import(`../../pkg/${build}/customer_validation.js`);
-  raw.initSync({ module: readFileSync(`${ROOT}pkg/${build}/customer_validation_bg.wasm`) });
+/** A build's wasm-bindgen output in `dir`, compiled from disk, with the package's wrapper. */
+async function load(dir) {
+  const raw = await import(`${dir}/customer_validation.js`);
+  raw.initSync({ module: readFileSync(`${dir}/customer_validation_bg.wasm`) });
   return { raw, api: makeApi(raw) };
 }
 
@@ -37,17 +38,8 @@ function rate(name, fn) {
   return best;
 }
 
-async function loadLite() {
-  // The browser build with the real regex-lite inside (mk/wasm.mk builds it for this bench).
-  const dir = process.env.LITE_PKG;
-  if (!dir) return null;
-  const raw = await import(`${dir}/customer_validation.js`);
-  raw.initSync({ module: readFileSync(`${dir}/customer_validation_bg.wasm`) });
-  return { raw, api: makeApi(raw) };
-}
-
-const web = await load("web");
-const node = await load("node");
+const web = await load(`${ROOT}pkg/web`);
+const node = await load(`${ROOT}pkg/node`);
 const options = corpus.map(({ options: o }) => ({ defaultRegion: o.default_region, today: o.today }));
 const items = corpus.map((c, i) => ({ request: c.request, options: options[i], raw: c.options }));
 corpus.length = 0;
@@ -65,7 +57,8 @@ console.log(`browser build / JS stack: ${(webRate / jsRate).toFixed(2)}×\n`);
 // differ: the browser build (host RegExp), the same build with regex-lite inside, and the
 // Node build (regex). Every phone of the corpus, with its request's default region.
 const phones = items.filter((i) => typeof i.request?.customer?.phone === "string").map((i) => ({ phone: i.request.customer.phone, options: i.options }));
-const lite = await loadLite();
+// The browser build with the real regex-lite inside (mk/wasm.mk builds it for this bench).
+const lite = process.env.LITE_PKG ? await load(process.env.LITE_PKG) : null;
 console.log(`phone checks only (${phones.length} phones of the corpus, validateField):`);
 corpus.length = 0;
 corpus.push(...phones);
