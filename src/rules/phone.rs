@@ -7,6 +7,8 @@
 //! The engine runs over our own copy of its metadata (`phone-metadata.bin`), filtered to
 //! what parsing and `is_valid_number` read: no example numbers, no formats. That saves
 //! ≈ 20 KB gz in the browser build and the decoding time of the first check (WASM-SIZE.md).
+//! It is stored in our own tagless layout (`codec.rs`), not protobuf: the browser's first
+//! phone check decodes it.
 //! So nothing here may touch `PHONE_NUMBER_UTIL` or the `PhoneNumber` helpers that use it
 //! (`format_as`, `is_valid`, `FromStr`): the full built-in blob would come back with them.
 //! A test rebuilds the blob from the engine's own and fails if ours is stale.
@@ -26,12 +28,13 @@
 use std::borrow::Cow;
 use std::sync::LazyLock;
 
-use prost::Message;
-use rlibphonenumber::{get_national_significant_number_owned, PhoneMetadataCollection, PhoneNumberUtil};
+use rlibphonenumber::{get_national_significant_number_owned, PhoneNumberUtil};
 use serde_json::Value;
 
 use crate::report::{params, At, Code, Sink};
 use crate::rules::text::{self, is_control, Controls, Text};
+
+mod codec;
 
 /// Square's bounds on the digits of the E.164 form, country code included.
 pub(crate) const MIN_DIGITS: usize = 9;
@@ -50,8 +53,7 @@ static METADATA: &[u8] = include_bytes!("phone-metadata.bin");
 /// as unparseable rather than panicking in a rule.
 fn engine() -> Option<&'static PhoneNumberUtil> {
     static ENGINE: LazyLock<Option<PhoneNumberUtil>> = LazyLock::new(|| {
-        let metadata = PhoneMetadataCollection::decode(METADATA).ok()?;
-        PhoneNumberUtil::new_for_metadata(metadata).ok()
+        PhoneNumberUtil::new_for_metadata(codec::decode(METADATA)?).ok()
     });
     ENGINE.as_ref()
 }
@@ -181,7 +183,8 @@ pub(crate) fn check<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rlibphonenumber::PhoneMetadata;
+    use prost::Message;
+    use rlibphonenumber::{PhoneMetadata, PhoneMetadataCollection};
 
     // The engine marks the raw metadata fields deprecated for readers of its own wrapper;
     // here the raw fields are exactly what we filter.
@@ -256,7 +259,7 @@ mod tests {
     fn filtered_metadata_is_current() {
         let full = PhoneMetadataCollection::decode(engine_blob().as_slice()).expect("engine blob decodes");
         let regions = full.metadata.len();
-        let filtered = filter(full).encode_to_vec();
+        let filtered = codec::encode(&filter(full));
         if filtered != METADATA {
             if std::env::var_os("UPDATE_PHONE_METADATA").is_some() {
                 let path = concat!(env!("CARGO_MANIFEST_DIR"), "/src/rules/phone-metadata.bin");
@@ -268,10 +271,33 @@ mod tests {
         assert!(regions > 240, "{regions} regions");
     }
 
+    /// Decoding our blob gives back exactly the filtered metadata, every field of every
+    /// region: a field that `codec`'s lists leave out fails here.
+    #[test]
+    fn codec_round_trips() {
+        let full = PhoneMetadataCollection::decode(engine_blob().as_slice()).expect("engine blob decodes");
+        let filtered = filter(full);
+        assert_eq!(codec::decode(&codec::encode(&filtered)), Some(filtered));
+    }
+
+    /// A cut or corrupted blob decodes to `None` (every number then reads as unparseable);
+    /// it never panics.
+    #[test]
+    fn codec_refuses_damaged_blobs() {
+        for cut in [1, 2, 10, METADATA.len() / 2, METADATA.len() - 1] {
+            assert_eq!(codec::decode(&METADATA[..cut]), None, "cut at {cut}");
+        }
+        let mut overlong = METADATA.to_vec();
+        overlong.push(0); // a byte after the last region
+        assert_eq!(codec::decode(&overlong), None);
+        overlong[0] = 0xff; // the region count: a varint running past the blob
+        assert_eq!(codec::decode(&overlong[..3]), None);
+    }
+
     #[test]
     #[allow(deprecated)] // see `filter`
     fn filtered_metadata_loads() {
-        let collection = PhoneMetadataCollection::decode(METADATA).expect("blob decodes");
+        let collection = codec::decode(METADATA).expect("blob decodes");
         assert!(collection.metadata.iter().all(|m| m.number_format.is_empty()), "formats were dropped");
         assert!(engine().is_some());
         assert_eq!(Region::parse("gb").map(|r| r.as_str().to_owned()), Some("GB".to_owned()));
