@@ -52,9 +52,8 @@ static METADATA: &[u8] = include_bytes!("phone-metadata.bin");
 /// were corrupt, which `tests::filtered_metadata_loads` rules out; every number then reads
 /// as unparseable rather than panicking in a rule.
 fn engine() -> Option<&'static PhoneNumberUtil> {
-    static ENGINE: LazyLock<Option<PhoneNumberUtil>> = LazyLock::new(|| {
-        PhoneNumberUtil::new_for_metadata(codec::decode(METADATA)?).ok()
-    });
+    static ENGINE: LazyLock<Option<PhoneNumberUtil>> =
+        LazyLock::new(|| PhoneNumberUtil::new_for_metadata(codec::decode(METADATA)?).ok());
     ENGINE.as_ref()
 }
 

@@ -21,7 +21,7 @@ mod interpolate;
 mod translate;
 
 use std::borrow::Cow;
-use std::cell::RefCell;
+use std::cell::{OnceCell, RefCell};
 use std::fmt;
 use std::sync::Arc;
 
@@ -48,10 +48,23 @@ extern "C" {
 }
 
 /// The two compiled forms of one pattern: `test` needs no state and no indices, which makes
-/// it the fast one; searching needs `lastIndex` (`g`) and group offsets (`d`).
+/// it the fast one; searching needs `lastIndex` (`g`) and group offsets (`d`). The search
+/// form is compiled on its first search: most patterns are only ever tested, and every
+/// `RegExp` built before the first phone check is cold-start time in a browser.
 struct Compiled {
     test: JsRegExp,
-    search: JsRegExp,
+    search: OnceCell<Option<JsRegExp>>,
+    source: String,
+    case_insensitive: bool,
+}
+
+impl Compiled {
+    /// `None` only if the host refused the search flags on a source it took for `test`,
+    /// which `d` and `g` can't cause; the search then finds nothing rather than panic.
+    fn search(&self) -> Option<&JsRegExp> {
+        let flags = if self.case_insensitive { "dgiu" } else { "dgu" };
+        self.search.get_or_init(|| JsRegExp::new(&self.source, flags).ok()).as_ref()
+    }
 }
 
 thread_local! {
@@ -83,9 +96,18 @@ fn with_compiled<R>(slot: &Slot, f: impl FnOnce(&Compiled) -> R) -> R {
 
 /// An error from [`Regex::new`]: the pattern uses syntax this adapter can't translate, or
 /// the host's `RegExp` rejected the translation.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Error {
     msg: String,
+}
+
+/// The message alone: a derived `Debug` would escape it character by character, and that
+/// machinery (Unicode printability tables included) is 3 KB of the browser build that
+/// nothing else needs. The engine's `unwrap`s print errors with `Debug`.
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.msg)
+    }
 }
 
 impl fmt::Display for Error {
@@ -106,7 +128,10 @@ pub struct Regex {
 
 impl fmt::Debug for Regex {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("Regex").field(&&*self.pattern).finish()
+        // Not `debug_tuple`: see `Error`'s `Debug`.
+        f.write_str("Regex(")?;
+        f.write_str(&self.pattern)?;
+        f.write_str(")")
     }
 }
 
@@ -156,17 +181,15 @@ impl Regex {
     /// Compiles `pattern` (Rust syntax) into the host's `RegExp`.
     pub fn new(pattern: &str) -> Result<Regex, Error> {
         let t = translate::translate(pattern).map_err(|msg| Error { msg: format!("regex parse error: {msg}") })?;
-        let flags = if t.case_insensitive { "iu" } else { "u" };
-        let compile = |flags: &str| {
-            JsRegExp::new(&t.source, flags).map_err(|e| Error {
-                msg: format!(
-                    "regex parse error: the host's RegExp rejects `{}`: {}",
-                    t.source,
-                    e.dyn_ref::<js_sys::Error>().map(|e| String::from(e.message())).unwrap_or_default()
-                ),
-            })
-        };
-        let compiled = Compiled { test: compile(flags)?, search: compile(&format!("dg{flags}"))? };
+        let test = JsRegExp::new(&t.source, if t.case_insensitive { "iu" } else { "u" }).map_err(|e| Error {
+            msg: format!(
+                "regex parse error: the host's RegExp rejects `{}`: {}",
+                t.source,
+                e.dyn_ref::<js_sys::Error>().map(|e| String::from(e.message())).unwrap_or_default()
+            ),
+        })?;
+        let compiled =
+            Compiled { test, search: OnceCell::new(), source: t.source, case_insensitive: t.case_insensitive };
         let slot = TABLE.with(|t| {
             let mut t = t.borrow_mut();
             match t.iter().position(Option::is_none) {
@@ -264,8 +287,9 @@ impl Regex {
             return None;
         }
         let flat = with_compiled(&self.slot, |c| {
-            c.search.set_last_index(utf16_index(haystack, start));
-            let m = c.search.exec(haystack);
+            let search = c.search()?;
+            search.set_last_index(utf16_index(haystack, start));
+            let m = search.exec(haystack);
             if m.is_null() {
                 return None;
             }

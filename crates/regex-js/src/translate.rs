@@ -2,6 +2,10 @@
 //! `u` flag, which is strict: an escape JavaScript doesn't know is a syntax error there, so
 //! everything is spelled the way both engines read alike, and whatever has no faithful
 //! translation is refused with an error instead of matching something else.
+//!
+//! It works on bytes: every piece of syntax is ASCII, and the bytes of other characters are
+//! copied as they are. (Walking `char`s put a UTF-8 decoder at every step, which was most
+//! of this file's 13 KB in the browser build.)
 
 /// A pattern ready for `new RegExp(source, flags)`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,131 +18,145 @@ pub(crate) struct Translated {
 }
 
 /// `\s` in regex-lite is ASCII only; JavaScript's also takes NBSP, U+2028, U+FEFF and others.
-const ASCII_SPACE: &str = r"\t\n\v\f\r ";
+const ASCII_SPACE: &[u8] = br"\t\n\v\f\r ";
 
 /// Characters JavaScript lets a `u`-mode pattern escape with a backslash (outside classes).
-fn js_syntax_char(c: char) -> bool {
-    matches!(c, '^' | '$' | '\\' | '.' | '*' | '+' | '?' | '(' | ')' | '[' | ']' | '{' | '}' | '|' | '/')
+fn js_syntax_char(c: u8) -> bool {
+    matches!(c, b'^' | b'$' | b'\\' | b'.' | b'*' | b'+' | b'?' | b'(' | b')' | b'[' | b']' | b'{' | b'}' | b'|' | b'/')
+}
+
+/// The pattern's bytes, read one at a time.
+struct Input<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl Input<'_> {
+    fn next(&mut self) -> Option<u8> {
+        let b = *self.bytes.get(self.at)?;
+        self.at += 1;
+        Some(b)
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.at).copied()
+    }
+
+    /// Consumes `b` if it comes next.
+    fn eat(&mut self, b: u8) -> bool {
+        let next = self.peek() == Some(b);
+        self.at += usize::from(next);
+        next
+    }
 }
 
 pub(crate) fn translate(pattern: &str) -> Result<Translated, String> {
-    let mut out =
-        Translated { source: String::with_capacity(pattern.len() + 8), case_insensitive: false, names: vec![None] };
+    let mut out = Vec::with_capacity(pattern.len() + 8);
+    let mut names = vec![None];
+    let mut case_insensitive = false;
     let mut dot_all = false;
     let mut rest = pattern;
     // Flags can't change midway through a JavaScript pattern (no `(?i:...)` in Node 20), so only
     // a leading group applies, to the whole pattern, as it does in Rust.
     if let Some(after) = rest.strip_prefix("(?") {
         if let Some(end) = after.find(')') {
-            let flags = &after[..end];
-            if !flags.is_empty() && flags.chars().all(|c| c.is_ascii_alphabetic()) {
-                for f in flags.chars() {
+            let flags = &after.as_bytes()[..end];
+            if !flags.is_empty() && flags.iter().all(u8::is_ascii_alphabetic) {
+                for f in flags {
                     match f {
-                        'i' => out.case_insensitive = true,
-                        's' => dot_all = true,
-                        _ => return Err(format!("flag `{f}` is not supported")),
+                        b'i' => case_insensitive = true,
+                        b's' => dot_all = true,
+                        _ => return Err("only the flags `i` and `s` are supported".into()),
                     }
                 }
                 rest = &after[end + 1..];
             }
         }
     }
-    let mut chars = rest.chars().peekable();
-    while let Some(c) = chars.next() {
+    let mut input = Input { bytes: rest.as_bytes(), at: 0 };
+    while let Some(c) = input.next() {
         match c {
-            '\\' => escape(&mut chars, false, &mut out.source)?,
-            '.' => out.source.push_str(if dot_all { "[^]" } else { "[^\\n]" }),
-            '[' => class(&mut chars, &mut out.source)?,
-            '(' => {
-                if chars.peek() != Some(&'?') {
-                    out.names.push(None);
-                    out.source.push('(');
-                    continue;
-                }
-                chars.next();
-                match chars.next() {
-                    Some(':') => out.source.push_str("(?:"),
-                    Some('P') if chars.peek() == Some(&'<') => {
-                        chars.next();
-                        group_name(&mut chars, &mut out)?;
-                    }
-                    Some('<') => group_name(&mut chars, &mut out)?,
-                    _ => return Err("only `(?:`, `(?P<name>` and leading flags are supported".into()),
-                }
+            b'\\' => escape(&mut input, false, &mut out)?,
+            b'.' => out.extend_from_slice(if dot_all { b"[^]" } else { b"[^\\n]" }),
+            b'[' => class(&mut input, &mut out)?,
+            b'(' if input.eat(b'?') => match input.next() {
+                Some(b':') => out.extend_from_slice(b"(?:"),
+                Some(b'P') if input.eat(b'<') => group_name(&mut input, &mut names, &mut out)?,
+                Some(b'<') => group_name(&mut input, &mut names, &mut out)?,
+                _ => return Err("only `(?:`, `(?P<name>` and leading flags are supported".into()),
+            },
+            b'(' => {
+                names.push(None);
+                out.push(b'(');
             }
-            _ => out.source.push(c),
+            _ => out.push(c),
         }
     }
-    Ok(out)
+    // Only whole characters were copied and only ASCII was added, so this cannot fail.
+    let source = String::from_utf8(out).map_err(|_| String::from("invalid UTF-8"))?;
+    Ok(Translated { source, case_insensitive, names })
 }
 
-fn group_name(chars: &mut std::iter::Peekable<std::str::Chars<'_>>, out: &mut Translated) -> Result<(), String> {
-    let mut name = String::new();
+fn group_name(input: &mut Input<'_>, names: &mut Vec<Option<String>>, out: &mut Vec<u8>) -> Result<(), String> {
+    let start = input.at;
     loop {
-        match chars.next() {
-            Some('>') => break,
-            Some(c) if c.is_ascii_alphanumeric() || c == '_' => name.push(c),
+        match input.next() {
+            Some(b'>') => break,
+            Some(c) if c.is_ascii_alphanumeric() || c == b'_' => {}
             _ => return Err("invalid capture group name".into()),
         }
     }
-    if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) {
+    let name = &input.bytes[start..input.at - 1];
+    if name.is_empty() || name[0].is_ascii_digit() {
         return Err("invalid capture group name".into());
     }
-    if out.names.iter().flatten().any(|n| *n == name) {
-        return Err(format!("duplicate capture group name `{name}`"));
+    // ASCII letters, digits and `_` only, checked above.
+    let name = String::from_utf8_lossy(name).into_owned();
+    if names.iter().flatten().any(|n| *n == name) {
+        return Err("duplicate capture group name `".to_owned() + &name + "`");
     }
-    out.source.push_str("(?<");
-    out.source.push_str(&name);
-    out.source.push('>');
-    out.names.push(Some(name));
+    out.extend_from_slice(b"(?<");
+    out.extend_from_slice(name.as_bytes());
+    out.push(b'>');
+    names.push(Some(name));
     Ok(())
 }
 
-fn class(chars: &mut std::iter::Peekable<std::str::Chars<'_>>, out: &mut String) -> Result<(), String> {
-    out.push('[');
-    if chars.peek() == Some(&'^') {
-        chars.next();
-        out.push('^');
+fn class(input: &mut Input<'_>, out: &mut Vec<u8>) -> Result<(), String> {
+    out.push(b'[');
+    if input.eat(b'^') {
+        out.push(b'^');
     }
     // Rust reads a `]` right after `[` or `[^` as a literal; JavaScript as an empty class.
-    if chars.peek() == Some(&']') {
-        chars.next();
-        out.push_str("\\]");
+    if input.eat(b']') {
+        out.extend_from_slice(b"\\]");
     }
-    let mut prev = '\0';
+    let mut prev = 0;
     loop {
-        let Some(c) = chars.next() else { return Err("unclosed character class".into()) };
+        let Some(c) = input.next() else { return Err("unclosed character class".into()) };
         match c {
-            ']' => {
-                out.push(']');
+            b']' => {
+                out.push(b']');
                 return Ok(());
             }
-            '\\' => escape(chars, true, out)?,
-            '[' => return Err("nested or POSIX classes are not supported".into()),
-            '&' | '~' | '-' if prev == c => return Err("class set operations are not supported".into()),
+            b'\\' => escape(input, true, out)?,
+            b'[' => return Err("nested or POSIX classes are not supported".into()),
+            b'&' | b'~' | b'-' if prev == c => return Err("class set operations are not supported".into()),
             _ => out.push(c),
         }
         prev = c;
     }
 }
 
-fn hex_digits(chars: &mut std::iter::Peekable<std::str::Chars<'_>>, n: usize) -> Result<u32, String> {
-    let mut v = 0u32;
-    for _ in 0..n {
-        let d = chars.next().and_then(|c| c.to_digit(16)).ok_or("invalid hex escape")?;
-        v = v * 16 + d;
-    }
-    Ok(v)
-}
-
-fn braced_hex(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) -> Result<u32, String> {
-    let mut v = 0u32;
+/// `\x{1F600}`: hex digits up to `}`, refused past the last code point as they come.
+fn braced_hex(input: &mut Input<'_>) -> Result<u32, String> {
+    let mut value = 0u32;
     let mut any = false;
     loop {
-        match chars.next() {
-            Some('}') if any => return Ok(v),
-            Some(c) if c.is_ascii_hexdigit() && v <= 0x10FFFF => {
-                v = v * 16 + c.to_digit(16).unwrap_or(0);
+        match input.next() {
+            Some(b'}') if any => return Ok(value),
+            Some(c) if c.is_ascii_hexdigit() && value <= 0x10FFFF => {
+                value = value * 16 + char::from(c).to_digit(16).unwrap_or(0);
                 any = true;
             }
             _ => return Err("invalid hex escape".into()),
@@ -146,66 +164,67 @@ fn braced_hex(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) -> Result<u3
     }
 }
 
-fn push_code_point(v: u32, out: &mut String) -> Result<(), String> {
-    let c = char::from_u32(v).ok_or("escape is not a Unicode scalar value")?;
-    out.push_str(&format!("\\u{{{:X}}}", c as u32));
+/// `\xHH`, `\uHHHH`, `\UHHHHHHHH`: exactly `n` hex digits.
+fn hex_digits(input: &mut Input<'_>, n: usize) -> Result<u32, String> {
+    let mut value = 0u32;
+    for _ in 0..n {
+        let digit = input.next().and_then(|c| char::from(c).to_digit(16)).ok_or("invalid hex escape")?;
+        value = value * 16 + digit;
+    }
+    Ok(value)
+}
+
+/// `\u{…}` for JavaScript, which reads it as one code point in `u` mode.
+fn push_code_point(value: u32, out: &mut Vec<u8>) -> Result<(), String> {
+    char::from_u32(value).ok_or("escape is not a Unicode scalar value")?;
+    out.extend_from_slice(b"\\u{");
+    push_hex(value, out);
+    out.push(b'}');
     Ok(())
 }
 
-fn escape(
-    chars: &mut std::iter::Peekable<std::str::Chars<'_>>,
-    in_class: bool,
-    out: &mut String,
-) -> Result<(), String> {
-    let Some(c) = chars.next() else { return Err("pattern ends with a backslash".into()) };
+fn push_hex(value: u32, out: &mut Vec<u8>) {
+    let digits = (32 - value.leading_zeros()).div_ceil(4).max(1);
+    for shift in (0..digits).rev() {
+        out.push(b"0123456789ABCDEF"[(value >> (shift * 4)) as usize & 0xF]);
+    }
+}
+
+fn escape(input: &mut Input<'_>, in_class: bool, out: &mut Vec<u8>) -> Result<(), String> {
+    let Some(c) = input.next() else { return Err("pattern ends with a backslash".into()) };
     match c {
-        'd' | 'D' | 'w' | 'W' | 't' | 'n' | 'r' | 'f' | 'v' => {
-            out.push('\\');
-            out.push(c);
-        }
-        'b' | 'B' if !in_class => {
-            if chars.peek() == Some(&'{') {
+        b'd' | b'D' | b'w' | b'W' | b't' | b'n' | b'r' | b'f' | b'v' => out.extend_from_slice(&[b'\\', c]),
+        b'b' | b'B' if !in_class => {
+            if input.peek() == Some(b'{') {
                 return Err("special word boundaries are not supported".into());
             }
-            out.push('\\');
-            out.push(c);
+            out.extend_from_slice(&[b'\\', c]);
         }
-        's' if in_class => out.push_str(ASCII_SPACE),
-        's' => {
-            out.push('[');
-            out.push_str(ASCII_SPACE);
-            out.push(']');
+        b's' if in_class => out.extend_from_slice(ASCII_SPACE),
+        b's' | b'S' if !in_class => {
+            out.extend_from_slice(if c == b's' { b"[" } else { b"[^" });
+            out.extend_from_slice(ASCII_SPACE);
+            out.push(b']');
         }
-        'S' if !in_class => {
-            out.push_str("[^");
-            out.push_str(ASCII_SPACE);
-            out.push(']');
-        }
-        'A' if !in_class => out.push('^'),
-        'z' if !in_class => out.push('$'),
-        'a' => out.push_str("\\x07"),
-        'e' => out.push_str("\\x1B"),
-        'x' if chars.peek() == Some(&'{') => {
-            chars.next();
-            push_code_point(braced_hex(chars)?, out)?;
-        }
-        'x' => push_code_point(hex_digits(chars, 2)?, out)?,
-        'u' | 'U' if chars.peek() == Some(&'{') => {
-            chars.next();
-            push_code_point(braced_hex(chars)?, out)?;
-        }
-        'u' => push_code_point(hex_digits(chars, 4)?, out)?,
-        'U' => push_code_point(hex_digits(chars, 8)?, out)?,
-        c if c.is_ascii_punctuation() && !matches!(c, '<' | '>') => {
-            if js_syntax_char(c) || (in_class && c == '-') {
-                out.push('\\');
-                out.push(c);
+        b'A' if !in_class => out.push(b'^'),
+        b'z' if !in_class => out.push(b'$'),
+        b'a' => out.extend_from_slice(b"\\x07"),
+        b'e' => out.extend_from_slice(b"\\x1B"),
+        b'x' | b'u' | b'U' if input.eat(b'{') => push_code_point(braced_hex(input)?, out)?,
+        b'x' => push_code_point(hex_digits(input, 2)?, out)?,
+        b'u' => push_code_point(hex_digits(input, 4)?, out)?,
+        b'U' => push_code_point(hex_digits(input, 8)?, out)?,
+        c if c.is_ascii_punctuation() && !matches!(c, b'<' | b'>') => {
+            if js_syntax_char(c) || (in_class && c == b'-') {
+                out.extend_from_slice(&[b'\\', c]);
             } else {
                 // e.g. `\~`, `\#`, `\-` outside a class: legal in Rust, a syntax error in `u` mode.
-                out.push_str(&format!("\\x{:02X}", c as u32));
+                out.extend_from_slice(b"\\x");
+                out.push(b"0123456789ABCDEF"[usize::from(c >> 4)]);
+                out.push(b"0123456789ABCDEF"[usize::from(c & 0xF)]);
             }
         }
-        _ => return Err(format!("escape `\\{c}` is not supported")),
+        _ => return Err("this escape is not supported".into()),
     }
     Ok(())
 }
