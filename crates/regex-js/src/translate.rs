@@ -42,6 +42,15 @@ impl Input<'_> {
         self.bytes.get(self.at).copied()
     }
 
+    /// Consumes and returns the bytes up to the next one of `special` (or the end): copied
+    /// in one go, since most of a pattern is literal text and long classes of digits.
+    fn literal_run(&mut self, special: &[u8]) -> &[u8] {
+        let start = self.at;
+        let rest = &self.bytes[start..];
+        self.at += rest.iter().position(|b| special.contains(b)).unwrap_or(rest.len());
+        &self.bytes[start..self.at]
+    }
+
     /// Consumes `b` if it comes next.
     fn eat(&mut self, b: u8) -> bool {
         let next = self.peek() == Some(b);
@@ -50,6 +59,9 @@ impl Input<'_> {
     }
 }
 
+/// Not inlined into `Regex::new`: V8 recompiles whichever function runs hot with its
+/// optimizing compiler, and this small loop costs far less to recompile than its caller.
+#[inline(never)]
 pub(crate) fn translate(pattern: &str) -> Result<Translated, String> {
     let mut out = Vec::with_capacity(pattern.len() + 8);
     let mut names = vec![None];
@@ -74,7 +86,9 @@ pub(crate) fn translate(pattern: &str) -> Result<Translated, String> {
         }
     }
     let mut input = Input { bytes: rest.as_bytes(), at: 0 };
-    while let Some(c) = input.next() {
+    loop {
+        out.extend_from_slice(input.literal_run(b"\\.[("));
+        let Some(c) = input.next() else { break };
         match c {
             b'\\' => escape(&mut input, false, &mut out)?,
             b'.' => out.extend_from_slice(if dot_all { b"[^]" } else { b"[^\\n]" }),
@@ -133,6 +147,11 @@ fn class(input: &mut Input<'_>, out: &mut Vec<u8>) -> Result<(), String> {
     }
     let mut prev = 0;
     loop {
+        let run = input.literal_run(b"]\\[&~-");
+        out.extend_from_slice(run);
+        if let Some(&last) = run.last() {
+            prev = last;
+        }
         let Some(c) = input.next() else { return Err("unclosed character class".into()) };
         match c {
             b']' => {

@@ -7,11 +7,13 @@
 //! generic decoder took ≈ 15 ms of a cold start in Chromium (its code running in V8's
 //! baseline compiler while the optimizing one compiled it), and was 14 KB of the module.
 //!
-//! Layout: the number of regions (a varint), then per region, in this order (`varint` is LEB128; an optional value is `0` for
-//! `None`, otherwise its length or value plus one):
-//! - `id`: varint length, UTF-8 bytes;
+//! Layout: the number of regions and the byte length of the text (two varints), the text
+//! (every string of every region, concatenated: one UTF-8 check for all of them), then per
+//! region, in this order (`varint` is LEB128; an optional value is `0` for `None`,
+//! otherwise its length or value plus one; a string's bytes are the next ones of the text):
+//! - `id`: like an optional string, never absent;
 //! - `country_code`: optional varint;
-//! - the [`STRINGS`]: optional varint length, UTF-8 bytes;
+//! - the [`STRINGS`]: optional varint length;
 //! - the [`FLAGS`]: one byte each, `0` None, `1` false, `2` true;
 //! - the [`DESCRIPTIONS`]: one byte, `0` None, `1` present; if present, the pattern as an
 //!   optional string, then `possible_length` and `possible_length_local_only`, each as a
@@ -61,50 +63,62 @@ pub(super) const DESCRIPTIONS: [Field<PhoneNumberDesc>; 11] = [
 ];
 
 /// The metadata in `bytes`, or `None` if they are not a well-formed blob.
+///
+/// Not inlined, and kept to one pass of cheap steps: in a browser this runs before the
+/// first phone check, and V8 recompiles a function with its optimizing compiler (on a
+/// background thread, for tens of milliseconds on a big function, competing with the page
+/// for the CPU) once its loops have run long enough.
+#[inline(never)]
 pub(super) fn decode(bytes: &[u8]) -> Option<PhoneMetadataCollection> {
-    let mut reader = Reader { bytes, at: 0 };
-    let regions = reader.varint()?;
+    let mut records = Reader { bytes, at: 0 };
+    let regions = records.varint()?;
+    let text_len = usize::try_from(records.varint()?).ok()?;
+    let text_bytes = bytes.get(records.at..records.at.checked_add(text_len)?)?;
+    let mut text = Text { text: std::str::from_utf8(text_bytes).ok()?, at: 0 };
+    records.at += text_len;
     // Not `with_capacity(regions)`: a damaged count must not allocate gigabytes.
     let mut metadata = Vec::with_capacity(256);
     for _ in 0..regions {
-        metadata.push(reader.region()?);
+        metadata.push(region(&mut records, &mut text)?);
     }
-    // Trailing bytes mean a blob of another layout, not ours.
-    (reader.at == bytes.len()).then_some(PhoneMetadataCollection { metadata })
+    // Trailing bytes or text mean a blob of another layout, not ours.
+    (records.at == bytes.len() && text.at == text.text.len()).then_some(PhoneMetadataCollection { metadata })
 }
 
+fn region(records: &mut Reader<'_>, text: &mut Text<'_>) -> Option<PhoneMetadata> {
+    let id = text.take_optional(records.varint()?)??;
+    let mut region = PhoneMetadata { id, ..PhoneMetadata::default() };
+    region.country_code = records.varint()?.checked_sub(1).and_then(|n| i32::try_from(n).ok());
+    for field in STRINGS {
+        *field(&mut region) = text.take_optional(records.varint()?)?;
+    }
+    for field in FLAGS {
+        *field(&mut region) = match records.byte()? {
+            0 => None,
+            flag => Some(flag == 2),
+        };
+    }
+    for field in DESCRIPTIONS {
+        *field(&mut region) = match records.byte()? {
+            0 => None,
+            _ => Some(PhoneNumberDesc {
+                national_number_pattern: text.take_optional(records.varint()?)?,
+                possible_length: records.lengths()?,
+                possible_length_local_only: records.lengths()?,
+                example_number: None,
+            }),
+        };
+    }
+    Some(region)
+}
+
+/// The records: varints, flags and lengths.
 struct Reader<'a> {
     bytes: &'a [u8],
     at: usize,
 }
 
 impl Reader<'_> {
-    fn region(&mut self) -> Option<PhoneMetadata> {
-        let mut region = PhoneMetadata { id: self.string()?, ..PhoneMetadata::default() };
-        region.country_code = self.optional_varint()?.map(|n| i32::try_from(n).ok()).unwrap_or(None);
-        for field in STRINGS {
-            *field(&mut region) = self.optional_string()?;
-        }
-        for field in FLAGS {
-            *field(&mut region) = match self.byte()? {
-                0 => None,
-                flag => Some(flag == 2),
-            };
-        }
-        for field in DESCRIPTIONS {
-            *field(&mut region) = match self.byte()? {
-                0 => None,
-                _ => Some(PhoneNumberDesc {
-                    national_number_pattern: self.optional_string()?,
-                    possible_length: self.lengths()?,
-                    possible_length_local_only: self.lengths()?,
-                    example_number: None,
-                }),
-            };
-        }
-        Some(region)
-    }
-
     fn byte(&mut self) -> Option<u8> {
         let byte = *self.bytes.get(self.at)?;
         self.at += 1;
@@ -123,30 +137,29 @@ impl Reader<'_> {
         None
     }
 
-    fn optional_varint(&mut self) -> Option<Option<u32>> {
-        Some(self.varint()?.checked_sub(1))
-    }
-
-    fn string(&mut self) -> Option<String> {
-        let len = usize::try_from(self.varint()?).ok()?;
-        let bytes = self.bytes.get(self.at..self.at.checked_add(len)?)?;
-        self.at += len;
-        Some(std::str::from_utf8(bytes).ok()?.to_owned())
-    }
-
-    fn optional_string(&mut self) -> Option<Option<String>> {
-        let Some(len) = self.optional_varint()? else { return Some(None) };
-        let len = usize::try_from(len).ok()?;
-        let bytes = self.bytes.get(self.at..self.at.checked_add(len)?)?;
-        self.at += len;
-        Some(Some(std::str::from_utf8(bytes).ok()?.to_owned()))
-    }
-
     fn lengths(&mut self) -> Option<Vec<i32>> {
         let count = usize::from(self.byte()?);
         let bytes = self.bytes.get(self.at..self.at.checked_add(count)?)?;
         self.at += count;
         Some(bytes.iter().map(|&b| i32::from(b as i8)).collect())
+    }
+}
+
+/// The text: the strings, one after the other, already checked to be UTF-8.
+struct Text<'a> {
+    text: &'a str,
+    at: usize,
+}
+
+impl Text<'_> {
+    /// `0` is `None`; otherwise the next `len - 1` bytes (`None` past the end of the text
+    /// or inside a character).
+    fn take_optional(&mut self, len: u32) -> Option<Option<String>> {
+        let Some(len) = len.checked_sub(1) else { return Some(None) };
+        let end = self.at.checked_add(usize::try_from(len).ok()?)?;
+        let string = self.text.get(self.at..end)?.to_owned();
+        self.at = end;
+        Some(Some(string))
     }
 }
 
@@ -160,45 +173,50 @@ pub(super) fn encode(collection: &PhoneMetadataCollection) -> Vec<u8> {
         }
         out.push(n as u8);
     }
-    fn optional_string(out: &mut Vec<u8>, s: &Option<String>) {
-        match s {
-            None => varint(out, 0),
-            Some(s) => {
-                varint(out, u32::try_from(s.len() + 1).expect("short string"));
-                out.extend_from_slice(s.as_bytes());
-            }
-        }
+    fn len(s: &str) -> u32 {
+        u32::try_from(s.len()).expect("short string")
     }
     fn lengths(out: &mut Vec<u8>, lengths: &[i32]) {
         out.push(u8::try_from(lengths.len()).expect("few lengths"));
         out.extend(lengths.iter().map(|&n| i8::try_from(n).expect("small length") as u8));
     }
-    let mut out = Vec::new();
-    varint(&mut out, u32::try_from(collection.metadata.len()).expect("few regions"));
+    let (mut records, mut text) = (Vec::new(), String::new());
+    // A string's length goes to the records and its bytes to the text; `None` is length 0.
+    let mut optional_string = |records: &mut Vec<u8>, s: &Option<String>| match s {
+        None => varint(records, 0),
+        Some(s) => {
+            varint(records, len(s) + 1);
+            text.push_str(s);
+        }
+    };
     for region in &collection.metadata {
         let mut region = region.clone();
         let id = region.id.clone();
-        varint(&mut out, u32::try_from(region.id.len()).expect("short id"));
-        out.extend_from_slice(region.id.as_bytes());
-        varint(&mut out, region.country_code.map_or(0, |c| u32::try_from(c).expect("positive code") + 1));
+        optional_string(&mut records, &Some(id.clone()));
+        varint(&mut records, region.country_code.map_or(0, |c| u32::try_from(c).expect("positive code") + 1));
         for field in STRINGS {
-            optional_string(&mut out, field(&mut region));
+            optional_string(&mut records, field(&mut region));
         }
         for field in FLAGS {
-            out.push(field(&mut region).map_or(0, |flag| 1 + u8::from(flag)));
+            records.push(field(&mut region).map_or(0, |flag| 1 + u8::from(flag)));
         }
         for field in DESCRIPTIONS {
             match field(&mut region) {
-                None => out.push(0),
+                None => records.push(0),
                 Some(desc) => {
                     assert_eq!(desc.example_number, None, "{id}: example numbers are filtered out");
-                    out.push(1);
-                    optional_string(&mut out, &desc.national_number_pattern);
-                    lengths(&mut out, &desc.possible_length);
-                    lengths(&mut out, &desc.possible_length_local_only);
+                    records.push(1);
+                    optional_string(&mut records, &desc.national_number_pattern);
+                    lengths(&mut records, &desc.possible_length);
+                    lengths(&mut records, &desc.possible_length_local_only);
                 }
             }
         }
     }
+    let mut out = Vec::new();
+    varint(&mut out, u32::try_from(collection.metadata.len()).expect("few regions"));
+    varint(&mut out, len(&text));
+    out.extend_from_slice(text.as_bytes());
+    out.extend_from_slice(&records);
     out
 }
