@@ -92,6 +92,7 @@ pkg/web/customer_validation_bg.wasm: $(WASM_TARGET_DIR)/wasm-web/customer_valida
 	  --banner:js="// Built by \`make pkg\` from pkg/src/browser.js, pkg/core.js and wasm-bindgen's glue." \
 	  --outfile=pkg/browser.js
 	$(WASM_OPT) $(WASM_OPT_WEB) $(WASM_OPT_FEATURES) --strip-debug --strip-producers $@ -o $@
+	node mk/precompress.mjs pkg/browser.js $@
 
 pkg/node/customer_validation_bg.wasm: $(WASM_TARGET_DIR)/wasm-node/customer_validation.wasm | $(NODE_STAMP)
 	rm -rf pkg/node

@@ -756,6 +756,42 @@ fn static_files_with_types_and_no_traversal() {
     }
 }
 
+/// `make pkg` leaves zopfli `.gz` copies of the browser build; a client that takes gzip gets
+/// those bytes as they are, with `Content-Encoding: gzip`, and every other client the file.
+#[test]
+fn precompressed_files_for_clients_that_take_gzip() {
+    let dir = TempDir::new("gzip");
+    std::fs::create_dir_all(dir.0.join("www")).expect("www");
+    std::fs::create_dir_all(dir.0.join("pkg/web")).expect("pkg");
+    std::fs::write(dir.0.join("pkg/web/app_bg.wasm"), b"\0asm\x01\0\0\0 the module").expect("write");
+    std::fs::write(dir.0.join("pkg/web/app_bg.wasm.gz"), b"\x1f\x8b stands for the module").expect("write");
+    std::fs::write(dir.0.join("pkg/plain.js"), "export {}").expect("write");
+    let server = Server::start(&dir.0);
+    let rows: [(&str, &str, Option<&str>, &[u8]); 7] = [
+        ("/pkg/web/app_bg.wasm", "gzip, deflate, br", Some("gzip"), b"\x1f\x8b stands for the module"),
+        ("/pkg/web/app_bg.wasm", "br;q=1.0, GZIP;q=0.5", Some("gzip"), b"\x1f\x8b stands for the module"),
+        ("/pkg/web/app_bg.wasm", "*", Some("gzip"), b"\x1f\x8b stands for the module"),
+        ("/pkg/web/app_bg.wasm", "gzip;q=0", None, b"\0asm\x01\0\0\0 the module"),
+        ("/pkg/web/app_bg.wasm", "br", None, b"\0asm\x01\0\0\0 the module"),
+        ("/pkg/web/app_bg.wasm", "", None, b"\0asm\x01\0\0\0 the module"),
+        ("/pkg/plain.js", "gzip", None, b"export {}"),
+    ];
+    for (path, accept, encoding, body) in rows {
+        let headers: Vec<(&str, &str)> = if accept.is_empty() { vec![] } else { vec![("Accept-Encoding", accept)] };
+        let resp = request(server.addr, "GET", path, &headers, b"").expect("request");
+        assert_eq!(resp.status, 200, "{path} {accept:?}");
+        assert_eq!(resp.header("content-encoding"), encoding, "{path} {accept:?}");
+        assert_eq!(resp.body, body, "{path} {accept:?}");
+        let content_type = if path.ends_with(".wasm") { "application/wasm" } else { "text/javascript; charset=utf-8" };
+        assert_eq!(resp.header("content-type"), Some(content_type), "{path} {accept:?}");
+        // Caches must keep the two forms apart.
+        assert_eq!(resp.header("vary"), path.ends_with(".wasm").then_some("accept-encoding"), "{path} {accept:?}");
+    }
+    let head = request(server.addr, "HEAD", "/pkg/web/app_bg.wasm", &[("Accept-Encoding", "gzip")], b"").expect("HEAD");
+    assert_eq!(head.header("content-length"), Some("24"), "the length of the .gz");
+    assert_eq!(head.header("content-encoding"), Some("gzip"));
+}
+
 #[test]
 fn acknowledged_creates_survive_sigkill() {
     let dir = TempDir::new("durability");

@@ -1,5 +1,7 @@
 // Sizes of each build as shipped (.wasm + JS glue + wrapper), raw, gzip -9 and brotli
-// (quality 11), next to the JS stack bundled with esbuild (minified, tree-shaken).
+// (quality 11), next to the JS stack bundled with esbuild (minified, tree-shaken); then
+// the browser build as the server (`make run`) sends it: the zopfli `.gz` files `make pkg`
+// writes, which are gzip to the browser.
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { brotliCompressSync, constants, gzipSync } from "node:zlib";
@@ -32,6 +34,9 @@ for (const [build_, entry] of [["web", "browser.js"], ["node", "node.js"]]) {
   row(`${build_} build total`, total);
   results[build_] = total;
 }
+const served = ["browser.js.gz", "web/customer_validation_bg.wasm.gz"].map((f) => readFileSync(`${PKG}${f}`).length);
+const servedTotal = served[0] + served[1];
+console.log(`web build as \`make run\` serves it (zopfli gzip): ${kb(served[1])} .wasm + ${kb(served[0])} JS = ${kb(servedTotal)}; issue 11 bar ≤ 130 KB gz: ${servedTotal <= 130 * 1024 ? "met" : "NOT met"} (gzip -9: ${kb(results.web.gz)})`);
 const js = await build({ entryPoints: [fileURLToPath(new URL("./entry-js-stack.mjs", import.meta.url))], bundle: true, minify: true, treeShaking: true, format: "esm", platform: "browser", write: false, logLevel: "silent" });
 const stack = measure(Buffer.from(js.outputFiles[0].contents));
 row("JS stack (zod4+validator+lpn/max)", stack);
