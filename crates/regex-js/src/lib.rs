@@ -36,15 +36,58 @@ extern "C" {
     // `catch`: js_sys's constructor would abort the module on a pattern JavaScript rejects.
     #[wasm_bindgen(constructor, catch, js_class = "RegExp")]
     fn new(source: &str, flags: &str) -> Result<JsRegExp, JsValue>;
+}
 
-    #[wasm_bindgen(method)]
-    fn test(this: &JsRegExp, text: &str) -> bool;
+// Each test or search is one call out of the module that reads the haystack straight from
+// the module's memory (no string object made by wasm-bindgen's glue, whose `TextDecoder`
+// costs more than the match itself on a phone number) and, for a search, writes the group
+// offsets straight back into it (instead of five calls: `lastIndex`, `exec`, `indices`,
+// `flat`, a `Float64Array`). Short ASCII haystacks, nearly all of them, are read by a loop;
+// anything else by `TextDecoder`. (A detached buffer, after the memory grew, has length 0.)
+// They answer 0 or 1, not a boolean: V8 passes a small integer back to WASM on its fast path.
+#[wasm_bindgen(inline_js = r#"
+let memory, bytes, ints;
+const decoder = new TextDecoder();
+export function useMemory(m) { memory = m; }
+function text(at, len) {
+  if (bytes === undefined || bytes.byteLength === 0) {
+    bytes = new Uint8Array(memory.buffer);
+    ints = new Int32Array(memory.buffer);
+  }
+  if (len > 40) return decoder.decode(bytes.subarray(at, at + len));
+  let s = "";
+  for (let i = at; i < at + len; i++) {
+    if (bytes[i] > 127) return decoder.decode(bytes.subarray(at, at + len));
+    s += String.fromCharCode(bytes[i]);
+  }
+  return s;
+}
+export function testAt(re, at, len) { return re.test(text(at, len)) ? 1 : 0; }
+export function searchAt(re, at, len, lastIndex, out, groups) {
+  const hay = text(at, len);
+  re.lastIndex = lastIndex;
+  const m = re.exec(hay);
+  if (m === null) return 0;
+  for (let g = 0, o = out >>> 2; g < groups; g++, o += 2) {
+    const span = m.indices[g];
+    ints[o] = span === undefined ? -1 : span[0];
+    ints[o + 1] = span === undefined ? -1 : span[1];
+  }
+  return 1;
+}
+"#)]
+extern "C" {
+    #[wasm_bindgen(js_name = useMemory)]
+    fn use_memory(memory: &JsValue);
 
-    #[wasm_bindgen(method)]
-    fn exec(this: &JsRegExp, text: &str) -> JsValue;
+    /// `re.test(haystack)`, the haystack read from `len` bytes of memory at `at`.
+    #[wasm_bindgen(js_name = testAt)]
+    fn test_at(re: &JsRegExp, at: *const u8, len: usize) -> u32;
 
-    #[wasm_bindgen(method, setter = lastIndex)]
-    fn set_last_index(this: &JsRegExp, index: u32);
+    /// `re.exec(haystack)` from UTF-16 index `last_index`; on a match, writes the UTF-16
+    /// `[start, end]` of groups `0..groups` (`-1` for a group that took no part) at `out`.
+    #[wasm_bindgen(js_name = searchAt)]
+    fn search_at(re: &JsRegExp, at: *const u8, len: usize, last_index: u32, out: *mut i32, groups: usize) -> u32;
 }
 
 /// The two compiled forms of one pattern: `test` needs no state and no indices, which makes
@@ -192,6 +235,9 @@ impl Regex {
             Compiled { test, search: OnceCell::new(), source: t.source, case_insensitive: t.case_insensitive };
         let slot = TABLE.with(|t| {
             let mut t = t.borrow_mut();
+            if t.is_empty() {
+                use_memory(&wasm_bindgen::memory());
+            }
             match t.iter().position(Option::is_none) {
                 Some(i) => {
                     t[i] = Some(compiled);
@@ -217,7 +263,7 @@ impl Regex {
     }
 
     pub fn is_match(&self, haystack: &str) -> bool {
-        with_compiled(&self.slot, |c| c.test.test(haystack))
+        with_compiled(&self.slot, |c| test_at(&c.test, haystack.as_ptr(), haystack.len()) == 1)
     }
 
     pub fn is_match_at(&self, haystack: &str, start: usize) -> bool {
@@ -286,30 +332,19 @@ impl Regex {
         if start > haystack.len() {
             return None;
         }
-        let flat = with_compiled(&self.slot, |c| {
-            let search = c.search()?;
-            search.set_last_index(utf16_index(haystack, start));
-            let m = search.exec(haystack);
-            if m.is_null() {
-                return None;
-            }
-            let indices = js_sys::Reflect::get(&m, &JsValue::from_str("indices")).ok()?;
-            // [[s, e], undefined, [s, e]] → [s, e, NaN, s, e]: one copy instead of a call per group.
-            let flat = indices.unchecked_into::<js_sys::Array>().flat(1);
-            Some(js_sys::Float64Array::new(&flat).to_vec())
+        let mut offsets = vec![-1i32; 2 * groups];
+        let found = with_compiled(&self.slot, |c| {
+            let re = c.search()?;
+            let last_index = utf16_index(haystack, start);
+            Some(search_at(re, haystack.as_ptr(), haystack.len(), last_index, offsets.as_mut_ptr(), groups))
         })?;
-        let mut slots = Vec::with_capacity(groups);
-        let mut i = 0;
-        while slots.len() < groups && i < flat.len() {
-            if flat[i].is_nan() {
-                slots.push(None);
-                i += 1;
-            } else {
-                slots.push(flat.get(i + 1).map(|e| (flat[i] as usize, *e as usize)));
-                i += 2;
-            }
+        if found != 1 {
+            return None;
         }
-        slots.resize(groups, None);
+        let mut slots: Vec<Option<(usize, usize)>> = offsets
+            .chunks_exact(2)
+            .map(|span| Some((usize::try_from(span[0]).ok()?, usize::try_from(span[1]).ok()?)))
+            .collect();
         to_utf8(haystack, &mut slots);
         Some(slots)
     }
