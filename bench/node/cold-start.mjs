@@ -7,6 +7,7 @@
 //            .wasm download alongside the page instead of one after the other.
 // Besides the time from the script's start, each run reports the time from navigation
 // start (the page's own download included), which hints cannot hide.
+// COLD_PKG=<dir> serves another build of the package (e.g. an older commit's) for comparison.
 import { fileURLToPath } from "node:url";
 import { writeFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -29,7 +30,7 @@ const HINTS = `<link rel="modulepreload" href="/pkg/browser.js">
 writeFileSync(join(dir, "plain.html"), `<!doctype html><link rel="icon" href="data:,">${SCRIPT}`);
 writeFileSync(join(dir, "preload.html"), `<!doctype html><link rel="icon" href="data:,">${HINTS}${SCRIPT}`);
 
-const server = await serve({ "/pkg/": `${ROOT}pkg/`, "/": dir });
+const server = await serve({ "/pkg/": process.env.COLD_PKG ? `${process.env.COLD_PKG}/` : `${ROOT}pkg/`, "/": dir });
 const browser = await launch();
 const results = { plain: [], preload: [] };
 try {
