@@ -10,7 +10,9 @@
 //! Layout: the number of regions and the byte length of the text (two varints), the text
 //! (every string of every region, concatenated: one UTF-8 check for all of them), then per
 //! region, in this order (`varint` is LEB128; an optional value is `0` for `None`,
-//! otherwise its length or value plus one; a string's bytes are the next ones of the text):
+//! otherwise its value plus one; a string's bytes are the next ones of the text, and its
+//! value is its length times two, plus one when the text holds only the inside of the
+//! `^(?:…)$` that wraps most of the engine's patterns: 11 KB of them, 1 KB gz):
 //! - `id`: like an optional string, never absent;
 //! - `country_code`: optional varint;
 //! - the [`STRINGS`]: optional varint length;
@@ -28,6 +30,9 @@
 use rlibphonenumber::{PhoneMetadata, PhoneMetadataCollection, PhoneNumberDesc};
 
 type Field<T> = fn(&mut PhoneMetadata) -> &mut Option<T>;
+
+/// What the engine's patterns are wrapped in, stored once instead of per pattern.
+const ANCHORS: (&str, &str) = ("^(?:", ")$");
 
 /// The optional string fields, in blob order.
 pub(super) const STRINGS: [Field<String>; 7] = [
@@ -152,13 +157,23 @@ struct Text<'a> {
 }
 
 impl Text<'_> {
-    /// `0` is `None`; otherwise the next `len - 1` bytes (`None` past the end of the text
-    /// or inside a character).
-    fn take_optional(&mut self, len: u32) -> Option<Option<String>> {
-        let Some(len) = len.checked_sub(1) else { return Some(None) };
-        let end = self.at.checked_add(usize::try_from(len).ok()?)?;
-        let string = self.text.get(self.at..end)?.to_owned();
+    /// An optional string's record value (see the layout): `None` for `0`; otherwise the
+    /// next bytes of the text, rewrapped in `^(?:…)$` if so marked. `None` past the end of
+    /// the text or inside a character.
+    fn take_optional(&mut self, value: u32) -> Option<Option<String>> {
+        let Some(value) = value.checked_sub(1) else { return Some(None) };
+        let end = self.at.checked_add(usize::try_from(value >> 1).ok()?)?;
+        let inside = self.text.get(self.at..end)?;
         self.at = end;
+        let string = if value & 1 == 1 {
+            let mut wrapped = String::with_capacity(inside.len() + ANCHORS.0.len() + ANCHORS.1.len());
+            wrapped.push_str(ANCHORS.0);
+            wrapped.push_str(inside);
+            wrapped.push_str(ANCHORS.1);
+            wrapped
+        } else {
+            inside.to_owned()
+        };
         Some(Some(string))
     }
 }
@@ -184,10 +199,16 @@ pub(super) fn encode(collection: &PhoneMetadataCollection) -> Vec<u8> {
     // A string's length goes to the records and its bytes to the text; `None` is length 0.
     let mut optional_string = |records: &mut Vec<u8>, s: &Option<String>| match s {
         None => varint(records, 0),
-        Some(s) => {
-            varint(records, len(s) + 1);
-            text.push_str(s);
-        }
+        Some(s) => match s.strip_prefix(ANCHORS.0).and_then(|s| s.strip_suffix(ANCHORS.1)) {
+            Some(inside) => {
+                varint(records, len(inside) * 2 + 1 + 1);
+                text.push_str(inside);
+            }
+            None => {
+                varint(records, len(s) * 2 + 1);
+                text.push_str(s);
+            }
+        },
     };
     for region in &collection.metadata {
         let mut region = region.clone();
