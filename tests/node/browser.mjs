@@ -24,7 +24,8 @@ export async function serve(routes) {
         const gz = await readFile(`${file}.gz`).catch(() => null);
         if (gz !== null) return res.writeHead(200, { ...headers, "content-encoding": "gzip", vary: "accept-encoding" }).end(gz);
       }
-      res.writeHead(200, headers).end(await readFile(file));
+      const body = await readFile(file);
+      res.writeHead(200, headers).end(body);
     } catch {
       res.writeHead(404).end();
     }
