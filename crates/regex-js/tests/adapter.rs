@@ -248,3 +248,22 @@ fn clones_and_drops() {
         assert!(re.is_match(&i.to_string()));
     }
 }
+
+/// The host side reads haystacks through a view of the module's memory; when the memory
+/// grows, the old view is detached and must be replaced, or a search would read zeros.
+#[wasm_bindgen_test]
+fn matches_after_the_memory_grows() {
+    let re = regex_lite::Regex::new(r"(\d{3}) (\d{4})").unwrap();
+    let before = "call 650 2530 now".to_owned();
+    assert_eq!(re.captures(&before).map(|c| c[2].to_owned()), Some("2530".to_owned()));
+    // 64 MiB more than the module had: wasm memory grows, and the old buffer is detached.
+    let ballast = vec![1u8; 64 << 20];
+    let after = format!("ring 212 {} ok", 5550 + usize::from(ballast[ballast.len() - 1]));
+    assert!(re.is_match(&after));
+    assert_eq!(re.captures(&after).map(|c| c[2].to_owned()), Some("5551".to_owned()));
+    assert_eq!(
+        re.find(&after).map(|m| m.range()),
+        oracle::Regex::new(r"(\d{3}) (\d{4})").unwrap().find(&after).map(|m| m.range())
+    );
+    drop(ballast);
+}
