@@ -113,7 +113,9 @@ WASM_TEST := $(CARGO) test --target $(WASM_TARGET) --no-default-features --featu
 CHROMEDRIVER ?= /usr/bin/chromedriver
 
 test-wasm: pkg $(NATIVE_REPORTS) tools-browser
-# crates/regex-js (the browser build's regex engine) against the real regex-lite, in Node.
+# crates/regex-js (the browser build's regex engine): its own lints, then its tests against
+# the real regex-lite, in Node.
+	cd crates/regex-js && $(CARGO) fmt --check && $(CARGO) clippy --target $(WASM_TARGET) --all-targets -- -D warnings
 	cd crates/regex-js && CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
 	  $(CARGO) test --target $(WASM_TARGET)
 	$(WASM_TEST_ENV) $(WASM_TEST)

@@ -417,6 +417,8 @@ impl<'h> Captures<'h> {
     pub fn name(&self, name: &str) -> Option<Match<'h>> {
         self.get(self.names.iter().position(|n| n.as_deref() == Some(name))?)
     }
+    /// Group 0 included, so never 0: regex-lite has no `is_empty` here, and neither do we.
+    #[allow(clippy::len_without_is_empty)]
     pub fn len(&self) -> usize {
         self.slots.len()
     }
