@@ -144,9 +144,8 @@ pub struct Error {
     msg: String,
 }
 
-/// The message alone: a derived `Debug` would escape it character by character, and that
-/// machinery (Unicode printability tables included) is 3 KB of the browser build that
-/// nothing else needs. The engine's `unwrap`s print errors with `Debug`.
+/// The message alone, as `Display` prints it: the engine's `unwrap`s print errors with
+/// `Debug`, and a derived one would escape the message character by character.
 impl fmt::Debug for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.msg)
@@ -171,7 +170,7 @@ pub struct Regex {
 
 impl fmt::Debug for Regex {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // Not `debug_tuple`: see `Error`'s `Debug`.
+        // The pattern as written, unescaped, like `Error`'s `Debug`.
         f.write_str("Regex(")?;
         f.write_str(&self.pattern)?;
         f.write_str(")")
