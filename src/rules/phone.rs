@@ -357,6 +357,8 @@ mod tests {
         assert_eq!(codec::decode(&overlong), None);
         overlong[0] = 0xff; // the region count: a varint running past the blob
         assert_eq!(codec::decode(&overlong[..3]), None);
+        // A region count whose fifth byte carries more than the 4 bits a `u32` has left.
+        assert_eq!(codec::decode(&[0xff, 0xff, 0xff, 0xff, 0x1f, 0]), None);
     }
 
     #[test]

@@ -93,7 +93,11 @@ pub(super) fn decode(bytes: &[u8]) -> Option<PhoneMetadataCollection> {
 fn region(records: &mut Reader<'_>, text: &mut Text<'_>) -> Option<PhoneMetadata> {
     let id = text.take_optional(records.varint()?)??;
     let mut region = PhoneMetadata { id, ..PhoneMetadata::default() };
-    region.country_code = records.varint()?.checked_sub(1).and_then(|n| i32::try_from(n).ok());
+    region.country_code = match records.varint()?.checked_sub(1) {
+        None => None,
+        // A code past `i32` is a damaged blob, not an absent code.
+        Some(code) => Some(i32::try_from(code).ok()?),
+    };
     for field in STRINGS {
         *field(&mut region) = text.take_optional(records.varint()?)?;
     }
@@ -134,7 +138,11 @@ impl Reader<'_> {
         let mut value = 0u32;
         for shift in [0, 7, 14, 21, 28] {
             let byte = self.byte()?;
-            value |= u32::from(byte & 0x7f).checked_shl(shift)?;
+            // The fifth byte holds the top 4 bits; more would not fit in a `u32`.
+            if shift == 28 && byte > 0x0f {
+                return None;
+            }
+            value |= u32::from(byte & 0x7f) << shift;
             if byte < 0x80 {
                 return Some(value);
             }
