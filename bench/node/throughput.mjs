@@ -59,6 +59,13 @@ console.log(`browser build / JS stack: ${(webRate / jsRate).toFixed(2)}×\n`);
 const phones = items.filter((i) => typeof i.request?.customer?.phone === "string").map((i) => ({ phone: i.request.customer.phone, options: i.options }));
 // The browser build with the real regex-lite inside (mk/wasm.mk builds it for this bench).
 const lite = process.env.LITE_PKG ? await load(process.env.LITE_PKG) : null;
+// The browser build with every regex answer remembered inside the module (crates/regex-js/
+// src/floor.rs): after the warm-up, what a phone check costs when matching costs nothing.
+const floor = process.env.FLOOR_PKG ? await load(process.env.FLOOR_PKG) : null;
+for (const p of floor ? phones : []) {
+  const [mine, host] = [floor, web].map((b) => JSON.stringify(b.api.validateField("store", "customer.phone", p.phone, p.options)));
+  if (mine !== host) throw new Error(`the floor build answers ${mine} for ${JSON.stringify(p.phone)}, the browser build ${host}`);
+}
 console.log(`phone checks only (${phones.length} phones of the corpus, validateField):`);
 corpus.length = 0;
 corpus.push(...phones);
@@ -66,7 +73,11 @@ const phoneRate = (name, api) => rate(`  ${name}`, (p) => api.validateField("sto
 const hostPhones = phoneRate("browser build (host RegExp)", web.api);
 const litePhones = lite ? phoneRate("browser build with regex-lite (before issue 11)", lite.api) : null;
 const regexPhones = phoneRate("Node build (regex)", node.api);
+const floorPhones = floor ? phoneRate("browser build, regexes answered from a table", floor.api) : null;
 if (litePhones) console.log(`  host RegExp / regex-lite: ${(hostPhones / litePhones).toFixed(2)}× (bar ≥ 4×)`);
+if (litePhones && floorPhones) {
+  console.log(`  no matching time at all / regex-lite: ${(floorPhones / litePhones).toFixed(2)}× (the most any regex engine could give this build)`);
+}
 console.log(`  host RegExp / regex: ${(hostPhones / regexPhones).toFixed(2)}×\n`);
 corpus.length = 0;
 corpus.push(...items);

@@ -17,6 +17,8 @@
 //! mapped back here.
 #![forbid(unsafe_code)]
 
+#[cfg(regex_js_floor)]
+mod floor;
 mod interpolate;
 mod translate;
 
@@ -262,6 +264,14 @@ impl Regex {
     }
 
     pub fn is_match(&self, haystack: &str) -> bool {
+        #[cfg(regex_js_floor)]
+        return floor::remembered(haystack, (self.slot.0, usize::MAX, 0), || self.test(haystack).then(Vec::new))
+            .is_some();
+        #[cfg(not(regex_js_floor))]
+        self.test(haystack)
+    }
+
+    fn test(&self, haystack: &str) -> bool {
         with_compiled(&self.slot, |c| test_at(&c.test, haystack.as_ptr(), haystack.len()) == 1)
     }
 
@@ -328,6 +338,13 @@ impl Regex {
 
     /// One `exec` from `start` (UTF-8); returns the first `groups` slots in UTF-8 offsets.
     fn search(&self, haystack: &str, start: usize, groups: usize) -> Option<Vec<Option<(usize, usize)>>> {
+        #[cfg(regex_js_floor)]
+        return floor::remembered(haystack, (self.slot.0, start, groups), || self.exec(haystack, start, groups));
+        #[cfg(not(regex_js_floor))]
+        self.exec(haystack, start, groups)
+    }
+
+    fn exec(&self, haystack: &str, start: usize, groups: usize) -> Option<Vec<Option<(usize, usize)>>> {
         if start > haystack.len() {
             return None;
         }
