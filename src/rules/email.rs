@@ -198,18 +198,23 @@ mod host {
         URL::new(url).ok().map(|u| u.hostname())
     }
 
-    /// A letter of a right-to-left script (bidi class R or AL; marks are NSM) or an Arabic
-    /// digit (AN): the blocks Unicode reserves for them, which JS RegExp can name.
-    pub(super) fn has_right_to_left(domain: &str) -> bool {
-        js_sys::RegExp::new(
+    // Built once per module: each `new RegExp` copies its source out of WASM memory.
+    thread_local! {
+        /// A letter of a right-to-left script (bidi class R or AL; marks are NSM) or an
+        /// Arabic digit (AN): the blocks Unicode reserves for them, which JS RegExp can name.
+        static RIGHT_TO_LEFT: js_sys::RegExp = js_sys::RegExp::new(
             r"(?!\p{M})[\u0590-\u08FF\uFB1D-\uFDFF\uFE70-\uFEFF\u{10800}-\u{10FFF}\u{1E800}-\u{1EFFF}]",
             "u",
-        )
-        .test(domain)
+        );
+        static DOMAIN_TEXT: js_sys::RegExp = js_sys::RegExp::new(r"^[\p{L}\p{M}\p{Nd}.-]*$", "u");
+    }
+
+    pub(super) fn has_right_to_left(domain: &str) -> bool {
+        RIGHT_TO_LEFT.with(|re| re.test(domain))
     }
 
     pub(super) fn is_domain_text(domain: &str) -> bool {
-        js_sys::RegExp::new(r"^[\p{L}\p{M}\p{Nd}.-]*$", "u").test(domain)
+        DOMAIN_TEXT.with(|re| re.test(domain))
     }
 }
 
