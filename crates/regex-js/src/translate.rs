@@ -238,9 +238,9 @@ fn escape(input: &mut Input<'_>, in_class: bool, out: &mut Vec<u8>) -> Result<()
                 out.extend_from_slice(&[b'\\', c]);
             } else {
                 // e.g. `\~`, `\#`, `\-` outside a class: legal in Rust, a syntax error in `u` mode.
+                // Punctuation is 0x21 to 0x7E: always two hex digits, as `\xHH` needs.
                 out.extend_from_slice(b"\\x");
-                out.push(b"0123456789ABCDEF"[usize::from(c >> 4)]);
-                out.push(b"0123456789ABCDEF"[usize::from(c & 0xF)]);
+                push_hex(u32::from(c), out);
             }
         }
         _ => return Err("this escape is not supported".into()),
