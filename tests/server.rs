@@ -767,11 +767,13 @@ fn precompressed_files_for_clients_that_take_gzip() {
     std::fs::write(dir.0.join("pkg/web/app_bg.wasm.gz"), b"\x1f\x8b stands for the module").expect("write");
     std::fs::write(dir.0.join("pkg/plain.js"), "export {}").expect("write");
     let server = Server::start(&dir.0);
-    let rows: [(&str, &str, Option<&str>, &[u8]); 7] = [
+    let rows: [(&str, &str, Option<&str>, &[u8]); 9] = [
         ("/pkg/web/app_bg.wasm", "gzip, deflate, br", Some("gzip"), b"\x1f\x8b stands for the module"),
         ("/pkg/web/app_bg.wasm", "br;q=1.0, GZIP;q=0.5", Some("gzip"), b"\x1f\x8b stands for the module"),
         ("/pkg/web/app_bg.wasm", "*", Some("gzip"), b"\x1f\x8b stands for the module"),
         ("/pkg/web/app_bg.wasm", "gzip;q=0", None, b"\0asm\x01\0\0\0 the module"),
+        ("/pkg/web/app_bg.wasm", "gzip;q=0, *", None, b"\0asm\x01\0\0\0 the module"),
+        ("/pkg/web/app_bg.wasm", "br, *;q=0", None, b"\0asm\x01\0\0\0 the module"),
         ("/pkg/web/app_bg.wasm", "br", None, b"\0asm\x01\0\0\0 the module"),
         ("/pkg/web/app_bg.wasm", "", None, b"\0asm\x01\0\0\0 the module"),
         ("/pkg/plain.js", "gzip", None, b"export {}"),

@@ -75,17 +75,23 @@ fn content_type(path: &FsPath) -> &'static str {
     }
 }
 
-/// Whether the client takes `Content-Encoding: gzip` (`gzip` listed, and not with `q=0`).
+/// Whether the client takes `Content-Encoding: gzip`: a `gzip` entry decides, without
+/// `q=0`; with none, a `*` entry does (RFC 9110, 12.5.3), so `gzip;q=0, *` refuses gzip.
 fn accepts_gzip<B>(req: &Request<B>) -> bool {
-    req.headers().get_all(ACCEPT_ENCODING).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(',')).any(
-        |coding| {
-            let mut parts = coding.split(';').map(str::trim);
-            let name = parts.next().unwrap_or("");
-            let refused =
-                parts.any(|p| p.strip_prefix("q=").is_some_and(|q| q.trim_end_matches(['0', '.']).is_empty()));
-            (name.eq_ignore_ascii_case("gzip") || name == "*") && !refused
-        },
-    )
+    let (mut gzip, mut any) = (None, None);
+    for coding in
+        req.headers().get_all(ACCEPT_ENCODING).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(','))
+    {
+        let mut parts = coding.split(';').map(str::trim);
+        let name = parts.next().unwrap_or("");
+        let taken = !parts.any(|p| p.strip_prefix("q=").is_some_and(|q| q.trim_end_matches(['0', '.']).is_empty()));
+        if name.eq_ignore_ascii_case("gzip") {
+            gzip = Some(taken);
+        } else if name == "*" {
+            any = Some(taken);
+        }
+    }
+    gzip.or(any).unwrap_or(false)
 }
 
 /// A file under `root`, refusing every segment that could leave it. When `make pkg` left a
