@@ -65,6 +65,35 @@ struct ServeArgs {
     /// Base URL of wallet links (default: `http://<listen address>`).
     #[arg(long)]
     public_url: Option<String>,
+    /// Seconds a request's headers may take, counted from when the connection is ready for
+    /// the request.
+    #[arg(long, default_value_t = 10)]
+    header_read_timeout: u64,
+    /// Seconds a connection with no request in flight may stay silent before it is closed.
+    #[arg(long, default_value_t = 5)]
+    idle_timeout: u64,
+    /// Seconds to read a request's body and answer it (408 past it).
+    #[arg(long, default_value_t = 30)]
+    request_timeout: u64,
+    /// Most bytes of a request line and its headers (431 past it; at least 8192).
+    #[arg(long, default_value_t = 16 * 1024, value_parser = clap::value_parser!(u64).range(8192..=1 << 20))]
+    max_header_bytes: u64,
+    /// Connections open at once; more clients wait until one closes.
+    #[arg(long, default_value_t = 4096, value_parser = clap::value_parser!(u64).range(1..=1 << 20))]
+    max_connections: u64,
+    /// Public sign-ups (`/join`) one client address may make per window.
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..))]
+    join_limit_per_client: u32,
+    /// Public sign-ups one store takes per window, from all clients together.
+    #[arg(long, default_value_t = 600, value_parser = clap::value_parser!(u32).range(1..))]
+    join_limit_per_store: u32,
+    /// The sign-up counters' window, in seconds.
+    #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
+    join_window: u64,
+    /// Card links go to one email address or phone number of a store at most once per this
+    /// many seconds, whatever the number of sign-ups naming it.
+    #[arg(long, default_value_t = 3600)]
+    card_link_window: u64,
 }
 
 #[cfg(feature = "server")]
@@ -77,6 +106,9 @@ enum StoresCommand {
         /// ISO 3166-1 alpha-2 code; also the store's default phone region.
         #[arg(long)]
         country: String,
+        /// Opens the anonymous sign-up (`POST /join/:id`, the sign-up page) for this store.
+        #[arg(long)]
+        public_signup: bool,
         #[arg(long, default_value = "./data/customers.db")]
         db: PathBuf,
     },
@@ -146,6 +178,7 @@ fn main() -> ExitCode {
 #[cfg(feature = "server")]
 fn server_command(command: Command) -> Result<(), String> {
     use customer_validation::server::{self, sqlite};
+    use std::time::Duration;
     let open = |db: &std::path::Path| -> Result<rusqlite::Connection, String> {
         let mut conn = sqlite::open(db).map_err(|e| format!("{}: {e}", db.display()))?;
         sqlite::migrate(&mut conn).map_err(|e| format!("{}: migration failed: {e}", db.display()))?;
@@ -172,9 +205,20 @@ fn server_command(command: Command) -> Result<(), String> {
                 www_dir: args.www,
                 pkg_dir: args.pkg,
                 public_url: args.public_url,
+                limits: server::Limits {
+                    header_read_timeout: Duration::from_secs(args.header_read_timeout),
+                    idle_timeout: Duration::from_secs(args.idle_timeout),
+                    request_timeout: Duration::from_secs(args.request_timeout),
+                    max_header_bytes: usize::try_from(args.max_header_bytes).unwrap_or(usize::MAX),
+                    max_connections: usize::try_from(args.max_connections).unwrap_or(usize::MAX),
+                    join_per_client: args.join_limit_per_client,
+                    join_per_store: args.join_limit_per_store,
+                    join_window: Duration::from_secs(args.join_window),
+                    card_link_window: Duration::from_secs(args.card_link_window),
+                },
             }))
         }
-        Command::Stores { command: StoresCommand::Add { name, country, db } } => {
+        Command::Stores { command: StoresCommand::Add { name, country, public_signup, db } } => {
             let country = country.trim().to_ascii_uppercase();
             Options::default()
                 .with_default_region(&country)
@@ -182,7 +226,7 @@ fn server_command(command: Command) -> Result<(), String> {
             if name.trim().is_empty() {
                 return Err("`--name` must not be blank".into());
             }
-            let (id, token) = sqlite::add_store(&open(&db)?, name.trim(), &country)?;
+            let (id, token) = sqlite::add_store(&open(&db)?, name.trim(), &country, public_signup)?;
             println!("store: {id}");
             println!("token: {token}");
             Ok(())

@@ -15,7 +15,12 @@ use std::time::{Duration, Instant};
 use customer_validation::{validate_square, validate_store, validate_store_form, Date, Options};
 use serde_json::{json, Value};
 
-const BIN: &str = env!("CARGO_BIN_EXE_customer-validation");
+/// The binary under test: this build's, or the one `CV_SERVER_BIN` names (to run these tests
+/// against another build, e.g. an older commit's, and see which of them it fails).
+fn bin() -> PathBuf {
+    std::env::var_os("CV_SERVER_BIN")
+        .map_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_customer-validation")), PathBuf::from)
+}
 /// Every wait in this file is bounded by this.
 const TIMEOUT: Duration = Duration::from_secs(20);
 
@@ -50,13 +55,19 @@ struct Server {
 
 impl Server {
     fn start(dir: &Path) -> Server {
-        let mut child = Command::new(BIN)
+        Server::start_with(dir, &[])
+    }
+
+    /// A server with more flags of `serve`.
+    fn start_with(dir: &Path, flags: &[&str]) -> Server {
+        let mut child = Command::new(bin())
             .args(["serve", "--listen", "127.0.0.1:0", "--db"])
             .arg(dir.join("customers.db"))
             .arg("--www")
             .arg(dir.join("www"))
             .arg("--pkg")
             .arg(dir.join("pkg"))
+            .args(flags)
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -110,8 +121,12 @@ struct Demo {
 }
 
 fn demo(name: &str) -> Demo {
+    demo_with(name, &[])
+}
+
+fn demo_with(name: &str, flags: &[&str]) -> Demo {
     let dir = TempDir::new(name);
-    let server = Server::start(&dir.0);
+    let server = Server::start_with(&dir.0, flags);
     let store = server.banner_value("demo store").expect("demo store line").parse().expect("store id");
     let card = server.banner_value("demo card").expect("demo card line").parse().expect("card id");
     let token = server.banner_value("demo token").expect("demo token line");
@@ -119,7 +134,7 @@ fn demo(name: &str) -> Demo {
 }
 
 fn admin(db: &Path, args: &[&str]) -> Vec<(String, String)> {
-    let out = Command::new(BIN).args(args).arg("--db").arg(db).output().expect("admin command");
+    let out = Command::new(bin()).args(args).arg("--db").arg(db).output().expect("admin command");
     assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8_lossy(&out.stdout)
         .lines()
@@ -385,8 +400,8 @@ fn statuses_of_the_store_api_and_bad_requests() {
             format!("/join/{}", d.store),
             vec![json_ct],
             customer("join@example.com").to_string(),
-            201,
-            "join@example.com",
+            202,
+            "accepted",
         ),
     ];
     for (name, method, path, headers, body, status, needle) in rows {
@@ -526,7 +541,8 @@ fn cards_welcome_stamps_outbox_and_references() {
     assert_eq!(resp.status, 422);
     assert!(resp.json()["errors"]["card_id"].is_array());
 
-    // Upsert: the same (source, external_id) twice is one row, now on the second customer.
+    // A reference is one row, held by the customer that took it first: another customer's
+    // create naming it is 422 on that reference, and nothing of that create is stored.
     let reference = json!([{ "source": "square", "external_id": "JDKY", "metadata": { "n": 1 } }]);
     let first = post_json(
         addr,
@@ -542,9 +558,10 @@ fn cards_welcome_stamps_outbox_and_references() {
         Some(&d.token),
         &json!({ "customer": { "first_name": "R", "email": "r2@example.com", "external_references": reference } }),
     );
-    assert_eq!(second.status, 201);
-    let second = second.json();
-    assert_eq!(second["external_references"][0]["metadata"]["n"], 2);
+    assert_eq!(second.status, 422);
+    assert_eq!(second.json()["errors"]["external_references[0].external_id"], json!(["has already been taken"]));
+    let first = first.json();
+    assert_eq!(first["external_references"][0]["metadata"]["n"], 1);
     let conn = rusqlite::Connection::open(&db).expect("open db");
     let rows: Vec<(i64, String)> = conn
         .prepare(
@@ -555,8 +572,11 @@ fn cards_welcome_stamps_outbox_and_references() {
         .expect("query")
         .collect::<Result<_, _>>()
         .expect("rows");
-    assert_eq!(rows.len(), 1);
-    assert_eq!(Some(rows[0].0), second["id"].as_i64());
+    assert_eq!(rows, vec![(first["id"].as_i64().unwrap_or(0), r#"{"n":1}"#.to_owned())]);
+    let stored: i64 = conn
+        .query_row("SELECT COUNT(*) FROM customers WHERE email = 'r2@example.com'", [], |r| r.get(0))
+        .expect("count");
+    assert_eq!(stored, 0, "the refused create left nothing");
 }
 
 #[test]
@@ -871,3 +891,7 @@ fn acknowledged_creates_survive_sigkill() {
     assert!(total as usize >= acked.len());
     eprintln!("durability: {} acknowledged, {total} stored after SIGKILL", acked.len());
 }
+
+/// Issue 18's reproductions: the public sign-up under abuse, and the connection limits.
+#[path = "server/abuse.rs"]
+mod abuse;

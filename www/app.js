@@ -100,19 +100,16 @@ fillCountries($("#q-country"), { placeholder: true, value: "" });
 // Fields
 
 function isField(el) {
-  return el instanceof HTMLElement && (el.dataset.path !== undefined || el.dataset.ref !== undefined);
+  return el instanceof HTMLElement && el.dataset.path !== undefined;
 }
 
 function fields(form) {
-  return $$("[data-path], [data-ref]", form);
+  return $$("[data-path]", form);
 }
 
-// The request path of a field; reference rows are numbered by their position.
+// The request path of a field.
 function pathOf(input) {
-  if (input.dataset.path !== undefined) return input.dataset.path;
-  const rows = $$("#refs > li");
-  const index = rows.indexOf(input.closest("li"));
-  return `customer.external_references[${index}].${input.dataset.ref}`;
+  return input.dataset.path;
 }
 
 function valueOf(input) {
@@ -252,46 +249,6 @@ fields(storeForm).forEach(describe);
 fields(squareForm).forEach(describe);
 
 // ---------------------------------------------------------------------------------------
-// External reference rows
-
-let refCounter = 0;
-function addRef({ focus = true } = {}) {
-  const row = $("#ref-row").content.firstElementChild.cloneNode(true);
-  const n = ++refCounter;
-  for (const input of $$("input", row)) {
-    const id = `ref-${n}-${input.dataset.ref}`;
-    input.id = id;
-    const box = input.closest("[data-field]");
-    $("label", box).htmlFor = id;
-    $(".error", box).id = `${id}-error`;
-    describe(input);
-  }
-  $(".remove", row).setAttribute("aria-label", `Remove account ${$$("#refs > li").length + 1}`);
-  $("#refs").append(row);
-  renumberRefs();
-  if (focus) $("input", row).focus();
-}
-
-function renumberRefs() {
-  $$("#refs > li").forEach((row, i) => {
-    $(".remove", row).setAttribute("aria-label", `Remove account ${i + 1}`);
-  });
-}
-
-$("#add-ref").addEventListener("click", () => addRef());
-$("#refs").addEventListener("click", (e) => {
-  const button = e.target.closest(".remove");
-  if (!button) return;
-  const row = button.closest("li");
-  const next = row.previousElementSibling ?? row.nextElementSibling;
-  row.remove();
-  renumberRefs();
-  // Paths of the rows after it moved up by one: check them again under their new index.
-  $$("#refs input").forEach((input) => st(input).touched && checkField(input));
-  (next ? $("input", next) : $("#add-ref")).focus();
-});
-
-// ---------------------------------------------------------------------------------------
 // Requests
 
 function storeRequest() {
@@ -299,11 +256,6 @@ function storeRequest() {
   for (const input of $$("[data-path^='customer.']", storeForm)) {
     if (input.value.trim() !== "") customer[input.dataset.path.slice("customer.".length)] = input.value;
   }
-  const refs = $$("#refs > li").map((row) => ({
-    source: $("[data-ref=source]", row).value,
-    external_id: $("[data-ref=external_id]", row).value,
-  }));
-  if (refs.length) customer.external_references = refs;
   const request = { customer, send_card_links: $("#s-send-links").checked };
   const card = $("#s-card").value;
   if (card !== "") request.card_id = Number(card);
@@ -425,10 +377,11 @@ storeForm.addEventListener("submit", async (event) => {
   try {
     const { accountId } = await loadConfig();
     // The normalized request: the phone is already E.164 for the region chosen here.
+    const honeypot = $("#s-website").value;
     response = await fetch(`/join/${encodeURIComponent(accountId)}`, {
       method: "POST",
       headers: { "content-type": "application/json", accept: "application/json" },
-      body: JSON.stringify(report.value),
+      body: JSON.stringify(honeypot ? { ...report.value, website: honeypot } : report.value),
     });
   } catch (error) {
     console.warn(error);
@@ -438,9 +391,12 @@ storeForm.addEventListener("submit", async (event) => {
   }
   button.disabled = false;
   const body = await response.json().catch(() => null);
-  if (response.status === 201 && body) {
-    setStatus(status, "You're in! Your card is below.", "ok");
-    showCustomer(body);
+  if (response.status === 202 && body) {
+    setStatus(status, "You're in!", "ok");
+    showSignup(report.value, body.message);
+  } else if (response.status === 429) {
+    const wait = Number(response.headers.get("retry-after")) || 60;
+    setStatus(status, `Too many sign-ups from here just now. Everything you typed is still here — please try again in ${wait} seconds.`, "error");
   } else if (response.status === 422 && body?.errors && typeof body.errors === "object") {
     const errors = Object.entries(body.errors).flatMap(([key, messages]) =>
       (Array.isArray(messages) ? messages : [String(messages)]).map((message) => ({
@@ -457,55 +413,27 @@ storeForm.addEventListener("submit", async (event) => {
   }
 });
 
-function safeUrl(url) {
-  try {
-    const u = new URL(url, location.href);
-    return u.protocol === "https:" || u.protocol === "http:" ? u.href : null;
-  } catch {
-    return null;
-  }
-}
-
-function showCustomer(customer) {
+// The sign-up route answers a new customer and a known one alike (it tells nobody who is a
+// customer), so the page shows what was sent, never anything from the shop's records.
+function showSignup(request, message) {
   const section = $("#store-result");
+  const customer = request.customer ?? {};
   const name = [customer.first_name, customer.last_name].filter(Boolean).join(" ");
-  $("#store-result-title").textContent = name ? `Welcome, ${customer.first_name}!` : "Welcome!";
+  $("#store-result-title").textContent = customer.first_name ? `Welcome, ${customer.first_name}!` : "Welcome!";
+  $("#store-result-message").textContent = message ?? "";
+  const card = config?.cards?.find((c) => c.id === request.card_id);
   const dl = $("#store-result-fields");
   dl.replaceChildren();
   for (const [label, value] of [
-    ["Member number", customer.id],
     ["Name", name],
     ["Email", customer.email],
     ["Phone", customer.phone],
     ["Birthday", customer.birthday],
+    ["Card", card?.name],
   ]) {
     if (value === undefined || value === null || value === "") continue;
     dl.append(Object.assign(document.createElement("dt"), { textContent: label }));
     dl.append(Object.assign(document.createElement("dd"), { textContent: String(value) }));
-  }
-  const list = $("#store-result-cards");
-  list.replaceChildren();
-  for (const card of customer.customer_cards ?? []) {
-    const li = document.createElement("li");
-    const title = document.createElement("p");
-    title.className = "card-name";
-    title.textContent = card.card_name ?? `Card ${card.card_id}`;
-    const stamps = document.createElement("p");
-    stamps.textContent = `${card.stamps_count ?? 0} stamp${card.stamps_count === 1 ? "" : "s"} so far` +
-      (card.stamps_remaining !== undefined ? `, ${card.stamps_remaining} to go` : "");
-    li.append(title, stamps);
-    const links = document.createElement("p");
-    links.className = "wallet";
-    for (const [text, url] of [
-      ["Add to Apple Wallet", card.apple_wallet_url],
-      ["Add to Google Wallet", card.google_wallet_url],
-    ]) {
-      const href = safeUrl(url);
-      if (!href) continue;
-      links.append(Object.assign(document.createElement("a"), { href, textContent: text, className: "wallet-link" }));
-    }
-    li.append(links);
-    list.append(li);
   }
   section.hidden = false;
   section.focus();

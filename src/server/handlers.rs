@@ -12,9 +12,10 @@ use hyper::{Request, Response, StatusCode};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-use super::store::{CreateError, SquareOutcome, Storage, Valid};
+use super::routes::Peer;
+use super::store::{CreateError, IdempotencyKey, SquareOutcome, Storage, StoreInfo, Valid};
 use super::AppState;
-use crate::{store_error_body, Date, Options, Report};
+use crate::{store_error_body, Code, Date, Options, Params, Path, Report, Violation};
 
 /// Bodies larger than this are refused with 413, while reading.
 pub const MAX_BODY: usize = 64 * 1024;
@@ -107,11 +108,38 @@ where
             .map_err(|e| Reject(StatusCode::BAD_REQUEST, format!("malformed JSON: {e}")))?,
         Encoding::Form => {
             let text = std::str::from_utf8(&bytes)
-                .map_err(|_| Reject(StatusCode::BAD_REQUEST, "form body is not UTF-8".into()))?;
+                .ok()
+                .filter(|text| form_decodes_to_utf8(text))
+                .ok_or_else(|| Reject(StatusCode::BAD_REQUEST, "form body is not UTF-8".into()))?;
             crate::parse_store_form(text)
         }
     };
     Ok(value)
+}
+
+/// Whether every name and value of a form body is UTF-8 once its `%XX` escapes are
+/// decoded (a `%` not followed by two hex digits stays as it is, as form parsers read it).
+fn form_decodes_to_utf8(text: &str) -> bool {
+    let hex = |b: u8| char::from(b).to_digit(16);
+    text.split(['&', '=']).all(|part| {
+        let bytes = part.as_bytes();
+        let mut out = Vec::with_capacity(bytes.len());
+        let mut i = 0;
+        while i < bytes.len() {
+            let escaped = (bytes[i] == b'%').then(|| Some(hex(*bytes.get(i + 1)?)? * 16 + hex(*bytes.get(i + 2)?)?));
+            match escaped.flatten() {
+                Some(byte) => {
+                    out.push(byte as u8);
+                    i += 3;
+                }
+                None => {
+                    out.push(bytes[i]);
+                    i += 1;
+                }
+            }
+        }
+        std::str::from_utf8(&out).is_ok()
+    })
 }
 
 /// `?default_region=GB&today=YYYY-MM-DD`, both optional.
@@ -145,16 +173,39 @@ fn bearer<B>(req: &Request<B>) -> Option<String> {
 }
 
 /// 401 without a valid token, 404 for a store that is not the token's.
-async fn authorize<B, S: Storage>(req: &Request<B>, account: Option<i64>, st: &AppState<S>) -> Result<i64, Resp> {
+async fn authorize<B, S: Storage>(req: &Request<B>, account: Option<i64>, st: &AppState<S>) -> Result<StoreInfo, Resp> {
     let Some(token) = bearer(req) else {
         return Err(error(StatusCode::UNAUTHORIZED, "missing API token (Authorization: Bearer <token>)"));
     };
     match st.db.authenticate(&token).await {
-        Ok(Some(store)) if account.is_none_or(|a| a == store) => Ok(store),
+        Ok(Some(store)) if account.is_none_or(|a| a == store.id) => Ok(store),
         Ok(Some(_)) => Err(error(StatusCode::NOT_FOUND, "store not found")),
         Ok(None) => Err(error(StatusCode::UNAUTHORIZED, "invalid API token")),
         Err(e) => Err(server_error(&e.0)),
     }
+}
+
+/// The `Idempotency-Key` header (IETF draft "The Idempotency-Key HTTP Header Field"): a
+/// Structured Field string, taken quoted or bare; 1–255 visible ASCII characters.
+fn idempotency_key<B>(req: &Request<B>) -> Result<Option<String>, Reject> {
+    let mut values = req.headers().get_all("idempotency-key").iter();
+    let Some(value) = values.next() else { return Ok(None) };
+    let bad = || {
+        Reject(
+            StatusCode::BAD_REQUEST,
+            "Idempotency-Key must be one string of 1 to 255 visible ASCII characters".into(),
+        )
+    };
+    if values.next().is_some() {
+        return Err(bad());
+    }
+    let text = value.to_str().map_err(|_| bad())?.trim();
+    let key = text.strip_prefix('"').and_then(|t| t.strip_suffix('"')).unwrap_or(text);
+    let visible = key.bytes().all(|b| b.is_ascii_graphic() && b != b'"' && b != b'\\');
+    if key.is_empty() || key.len() > 255 || !visible {
+        return Err(bad());
+    }
+    Ok(Some(key.to_owned()))
 }
 
 /// A path id: a positive integer, else the resource does not exist.
@@ -186,53 +237,123 @@ where
     Ok(json_response(StatusCode::OK, &serde_json::to_value(&report).unwrap_or(Value::Null)))
 }
 
-/// The create path shared by the API and public sign-up.
-async fn create<B, S: Storage>(req: Request<B>, store_id: i64, st: Arc<AppState<S>>) -> Handled
-where
-    B: Body<Data = Bytes>,
-    B::Error: std::error::Error + Send + Sync + 'static,
-{
-    let input = match read_input(req, true).await {
-        Ok(v) => v,
-        Err(reject) => return Ok(reject.response()),
-    };
-    let valid = match Valid::store(&input, &Options::default()) {
-        Ok(v) => v,
-        Err(report) => return Ok(json_response(StatusCode::UNPROCESSABLE_ENTITY, &report.store_body())),
-    };
-    Ok(match st.db.create_customer(store_id, valid).await {
-        Ok(customer) => json_response(StatusCode::CREATED, &customer),
-        Err(CreateError::Rejected(violations)) => {
-            json_response(StatusCode::UNPROCESSABLE_ENTITY, &store_error_body(&violations))
-        }
-        Err(CreateError::Storage(e)) => server_error(&e),
-    })
-}
-
 /// `POST /api/v1/accounts/:account_id/customers`.
 pub(crate) async fn create_customer<B, S: Storage>(req: Request<B>, account: &str, st: Arc<AppState<S>>) -> Handled
 where
     B: Body<Data = Bytes>,
     B::Error: std::error::Error + Send + Sync + 'static,
 {
-    let store_id = match authorize(&req, Some(path_id(account).unwrap_or(0)), &st).await {
-        Ok(id) => id,
+    let store = match authorize(&req, Some(path_id(account).unwrap_or(0)), &st).await {
+        Ok(store) => store,
         Err(resp) => return Ok(resp),
     };
-    create(req, store_id, st).await
+    let key = match idempotency_key(&req) {
+        Ok(key) => key,
+        Err(reject) => return Ok(reject.response()),
+    };
+    let input = match read_input(req, true).await {
+        Ok(v) => v,
+        Err(reject) => return Ok(reject.response()),
+    };
+    let valid = match Valid::store(&input, &store.options()) {
+        Ok(v) => v,
+        Err(report) => return Ok(json_response(StatusCode::UNPROCESSABLE_ENTITY, &report.store_body())),
+    };
+    let key =
+        key.map(|key| IdempotencyKey { key, body_hash: Sha256::digest(canonical(valid.value()).as_bytes()).into() });
+    Ok(match st.db.create_customer(store.id, valid, key).await {
+        Ok(customer) => json_response(StatusCode::CREATED, &customer),
+        Err(CreateError::Rejected(violations)) => {
+            json_response(StatusCode::UNPROCESSABLE_ENTITY, &store_error_body(&violations))
+        }
+        Err(CreateError::KeyReused) => {
+            let violation =
+                Violation::new(Path::root().key("idempotency_key"), Code::IdempotencyKeyReused, Params::new());
+            json_response(StatusCode::UNPROCESSABLE_ENTITY, &store_error_body(&[violation]))
+        }
+        Err(CreateError::Storage(e)) => server_error(&e),
+    })
 }
 
-/// `POST /join/:account_id`: public sign-up, no token.
+/// The form field people leave empty and bots fill: a sign-up that fills it is answered as
+/// accepted and stored nowhere.
+pub const HONEYPOT: &str = "website";
+
+/// What `/join` answers for every sign-up it takes, new customer or not.
+const JOIN_ACCEPTED: &str =
+    "Thanks for signing up! If you asked for your card, it is on its way to the email address or phone number you gave.";
+
+/// Fields links to other systems need a token for: the public sign-up refuses them.
+const TOKEN_ONLY_FIELDS: [&str; 2] = ["external_references", "metadata"];
+
+/// `POST /join/:account_id`: public sign-up, no token, for stores that opened it. Rate
+/// limited per client address and per store. A new customer and an email or phone already
+/// taken get the same 202 (and the existing customer their card links again), so the
+/// route tells nobody who is a customer.
 pub(crate) async fn join<B, S: Storage>(req: Request<B>, account: &str, st: Arc<AppState<S>>) -> Handled
 where
     B: Body<Data = Bytes>,
     B::Error: std::error::Error + Send + Sync + 'static,
 {
-    let Some(store_id) = path_id(account) else { return Ok(error(StatusCode::NOT_FOUND, "store not found")) };
-    match st.db.store_exists(store_id).await {
-        Ok(true) => create(req, store_id, st).await,
-        Ok(false) => Ok(error(StatusCode::NOT_FOUND, "store not found")),
-        Err(e) => Ok(server_error(&e.0)),
+    let not_found = || error(StatusCode::NOT_FOUND, "store not found");
+    let Some(store_id) = path_id(account) else { return Ok(not_found()) };
+    let store = match st.db.store(store_id).await {
+        Ok(Some(store)) if store.public_signup => store,
+        Ok(_) => return Ok(not_found()),
+        Err(e) => return Ok(server_error(&e.0)),
+    };
+    let client = req.extensions().get::<Peer>().map_or(std::net::IpAddr::from([0, 0, 0, 0]), |p| p.0.ip());
+    let decision = st.join_limiter.check(client, store.id);
+    let mut resp = if decision.allowed {
+        join_answer(req, &store, &st).await
+    } else {
+        let wait = decision.reset.as_secs().max(1);
+        error(StatusCode::TOO_MANY_REQUESTS, &format!("too many sign-ups; try again in {wait} seconds"))
+    };
+    decision.write_headers(resp.headers_mut());
+    Ok(resp)
+}
+
+async fn join_answer<B, S: Storage>(req: Request<B>, store: &StoreInfo, st: &AppState<S>) -> Resp
+where
+    B: Body<Data = Bytes>,
+    B::Error: std::error::Error + Send + Sync + 'static,
+{
+    let accepted = || json_response(StatusCode::ACCEPTED, &json!({ "status": "accepted", "message": JOIN_ACCEPTED }));
+    let mut input = match read_input(req, true).await {
+        Ok(v) => v,
+        Err(reject) => return reject.response(),
+    };
+    if let Some(fields) = input.as_object_mut() {
+        let trap = fields.remove(HONEYPOT);
+        if trap.as_ref().and_then(Value::as_str).is_some_and(|v| !v.trim().is_empty()) {
+            return accepted();
+        }
+    }
+    let token_only: Vec<Violation> = TOKEN_ONLY_FIELDS
+        .iter()
+        .filter(|field| input.get("customer").and_then(|c| c.get(**field)).is_some())
+        .map(|field| {
+            let params = Params::from_iter([("reason".to_owned(), json!("needs_token"))]);
+            Violation::new(Path::root().key("customer").key(*field), Code::UnknownField, params)
+        })
+        .collect();
+    let valid = match Valid::store(&input, &store.options()) {
+        Ok(valid) if token_only.is_empty() => valid,
+        Ok(_) => return json_response(StatusCode::UNPROCESSABLE_ENTITY, &store_error_body(&token_only)),
+        Err(report) => {
+            let mut errors = report.errors;
+            errors.extend(token_only);
+            return json_response(StatusCode::UNPROCESSABLE_ENTITY, &store_error_body(&errors));
+        }
+    };
+    match st.db.join(store.id, valid).await {
+        Ok(()) => accepted(),
+        Err(CreateError::Rejected(violations)) => {
+            json_response(StatusCode::UNPROCESSABLE_ENTITY, &store_error_body(&violations))
+        }
+        Err(CreateError::KeyReused) => server_error("a sign-up has no idempotency key"),
+        Err(CreateError::Storage(e)) => server_error(&e),
     }
 }
 
@@ -243,12 +364,12 @@ pub(crate) async fn get_customer<B, S: Storage>(
     id: &str,
     st: Arc<AppState<S>>,
 ) -> Handled {
-    let store_id = match authorize(&req, Some(path_id(account).unwrap_or(0)), &st).await {
-        Ok(id) => id,
+    let store = match authorize(&req, Some(path_id(account).unwrap_or(0)), &st).await {
+        Ok(store) => store,
         Err(resp) => return Ok(resp),
     };
     let Some(id) = path_id(id) else { return Ok(error(StatusCode::NOT_FOUND, "customer not found")) };
-    Ok(match st.db.get_customer(store_id, id).await {
+    Ok(match st.db.get_customer(store.id, id).await {
         Ok(Some(customer)) => json_response(StatusCode::OK, &customer),
         Ok(None) => error(StatusCode::NOT_FOUND, "customer not found"),
         Err(e) => server_error(&e.0),
@@ -261,14 +382,14 @@ where
     B: Body<Data = Bytes>,
     B::Error: std::error::Error + Send + Sync + 'static,
 {
-    let store_id = match bearer(&req) {
+    let store = match bearer(&req) {
         None => None,
         Some(token) => match st.db.authenticate(&token).await {
             Ok(found) => found,
             Err(e) => return Ok(server_error(&e.0)),
         },
     };
-    let Some(store_id) = store_id else {
+    let Some(store) = store else {
         return Ok(square_error(
             StatusCode::UNAUTHORIZED,
             "AUTHENTICATION_ERROR",
@@ -288,14 +409,14 @@ where
             return Ok(square_error(status, "INVALID_REQUEST_ERROR", code, &detail));
         }
     };
-    let valid = match Valid::square(&input, &Options::default()) {
+    let valid = match Valid::square(&input, &store.options()) {
         Ok(v) => v,
         Err(report) => return Ok(json_response(StatusCode::BAD_REQUEST, &report.square_body())),
     };
     // The body is identified by its normalized form, so re-sent JSON that differs only in
     // spacing or key order is the same request.
     let body_hash: [u8; 32] = Sha256::digest(canonical(valid.value()).as_bytes()).into();
-    Ok(match st.db.create_square_customer(store_id, valid, body_hash).await {
+    Ok(match st.db.create_square_customer(store.id, valid, body_hash).await {
         Ok(SquareOutcome::Customer(body)) => json_response(StatusCode::OK, &body),
         Ok(SquareOutcome::KeyReused) => {
             let violation = crate::Violation::new(

@@ -1,10 +1,14 @@
 //! The hyper + SQLite server (feature `server`): the store API, Square's create call, the
 //! validation endpoints the browser can use, and the static site.
 //!
-//! `mod.rs` listens and shuts down; [`routes`] holds the match, [`handlers`] the routes,
-//! [`store`] the storage trait and [`sqlite`] its SQLite implementation.
+//! `mod.rs` listens, bounds what each connection may cost and shuts down; [`routes`] holds
+//! the match, [`handlers`] the routes, [`rate_limit`] the public sign-up's counters,
+//! [`connection`] the idle watch, [`store`] the storage trait and [`sqlite`] its SQLite
+//! implementation.
 
+pub mod connection;
 pub mod handlers;
+pub mod rate_limit;
 pub mod routes;
 pub mod sqlite;
 pub mod store;
@@ -14,9 +18,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
 
+use connection::{Activity, Watched};
+use rate_limit::{Quota, RateLimiter};
 use store::Storage;
 
 /// How long in-flight requests get to finish after SIGINT/SIGTERM.
@@ -30,6 +37,49 @@ pub struct AppState<S> {
     pub www_dir: PathBuf,
     /// Served at `/pkg/`.
     pub pkg_dir: PathBuf,
+    /// The public sign-up's counters (per client address and per store).
+    pub join_limiter: RateLimiter,
+}
+
+/// What one connection may cost; every field has a flag of `serve`.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// A request's headers must be complete this long after the connection is ready for
+    /// it (opened, or done with the previous answer).
+    pub header_read_timeout: Duration,
+    /// A connection with no request in flight that moves no byte for this long is closed.
+    pub idle_timeout: Duration,
+    /// Reading the body and answering one request; past it, 408 and the connection closes.
+    pub request_timeout: Duration,
+    /// The most bytes of request line and headers (431 past it); also the connection's
+    /// read buffer, so at least 8 KiB.
+    pub max_header_bytes: usize,
+    /// Connections open at once; further clients wait in the listen backlog.
+    pub max_connections: usize,
+    /// Public sign-ups a client address may make per window.
+    pub join_per_client: u32,
+    /// Public sign-ups a store takes per window, from all clients together.
+    pub join_per_store: u32,
+    /// The sign-up counters' window.
+    pub join_window: Duration,
+    /// Card links go to one address or number at most once per this long.
+    pub card_link_window: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            header_read_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(5),
+            request_timeout: Duration::from_secs(30),
+            max_header_bytes: 16 * 1024,
+            max_connections: 4096,
+            join_per_client: 20,
+            join_per_store: 600,
+            join_window: Duration::from_secs(60),
+            card_link_window: Duration::from_secs(3600),
+        }
+    }
 }
 
 /// `serve`'s settings.
@@ -45,6 +95,8 @@ pub struct Config {
     pub pkg_dir: PathBuf,
     /// Base of wallet links; defaults to `http://<bound address>`.
     pub public_url: Option<String>,
+    /// Timeouts, sizes and rates.
+    pub limits: Limits,
 }
 
 /// Opens the database (seeding the demo store when empty), binds, prints the address and
@@ -68,51 +120,96 @@ pub async fn serve(config: Config) -> Result<(), String> {
     }
     drop(conn);
     let public_url = config.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
-    let db = sqlite::Sqlite::open(&config.db, &public_url)?;
-    let state = Arc::new(AppState { db, www_dir: config.www_dir.clone(), pkg_dir: config.pkg_dir.clone() });
+    let limits = config.limits;
+    let db = sqlite::Sqlite::open(&config.db, &public_url, limits.card_link_window)?;
+    let join_limiter = RateLimiter::new(
+        Quota { limit: limits.join_per_client, window: limits.join_window },
+        Quota { limit: limits.join_per_store, window: limits.join_window },
+    );
+    let state =
+        Arc::new(AppState { db, www_dir: config.www_dir.clone(), pkg_dir: config.pkg_dir.clone(), join_limiter });
 
     // Tests and scripts read this line to learn the port.
     println!("listening on http://{addr}");
     use std::io::Write as _;
     let _ = std::io::stdout().flush();
     tracing::info!(%addr, db = %config.db.display(), "listening");
-    run(listener, state).await;
+    run(listener, state, limits).await;
     Ok(())
 }
 
-async fn run<S: Storage>(listener: TcpListener, state: Arc<AppState<S>>) {
-    let server = hyper::server::conn::http1::Builder::new();
+async fn run<S: Storage>(listener: TcpListener, state: Arc<AppState<S>>, limits: Limits) {
+    let mut server = hyper::server::conn::http1::Builder::new();
+    server
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.header_read_timeout)
+        .max_buf_size(limits.max_header_bytes.max(8192))
+        .max_header_size(limits.max_header_bytes);
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let slots = Arc::new(Semaphore::new(limits.max_connections.max(1)));
     let mut shutdown = std::pin::pin!(shutdown_signal());
     loop {
-        tokio::select! {
-            accepted = listener.accept() => {
-                let (stream, peer) = match accepted {
-                    Ok(pair) => pair,
-                    Err(e) => {
-                        // Out of file descriptors and the like: pause, don't die.
-                        tracing::warn!(error = %e, "accept failed");
-                        tokio::time::sleep(Duration::from_millis(50)).await;
-                        continue;
-                    }
-                };
-                let _ = stream.set_nodelay(true);
-                let state = state.clone();
-                let service = service_fn(move |req| routes::route(req, state.clone()));
-                let conn = server.serve_connection(TokioIo::new(stream), service);
-                let conn = graceful.watch(conn);
-                tokio::spawn(async move {
-                    if let Err(e) = conn.await {
-                        tracing::debug!(%peer, error = %e, "connection ended with an error");
-                    }
-                });
+        // A slot first: at the cap the server stops accepting, and the kernel's backlog
+        // holds the next clients until a connection closes.
+        let slot = tokio::select! {
+            slot = slots.clone().acquire_owned() => match slot {
+                Ok(slot) => slot,
+                Err(_) => break,
+            },
+            () = &mut shutdown => break,
+        };
+        let accepted = tokio::select! {
+            accepted = listener.accept() => accepted,
+            () = &mut shutdown => break,
+        };
+        let (stream, peer) = match accepted {
+            Ok(pair) => pair,
+            Err(e) => {
+                // Out of file descriptors and the like: pause, don't die.
+                tracing::warn!(error = %e, "accept failed");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
             }
-            () = &mut shutdown => {
-                tracing::info!("shutting down: finishing in-flight requests");
-                break;
+        };
+        let _ = stream.set_nodelay(true);
+        let activity = Activity::new();
+        let state = state.clone();
+        let watch = activity.clone();
+        let service = service_fn(move |mut req| {
+            let in_flight = watch.request();
+            req.extensions_mut().insert(routes::Peer(peer));
+            let state = state.clone();
+            async move {
+                let answer = tokio::time::timeout(limits.request_timeout, routes::route(req, state)).await;
+                drop(in_flight);
+                answer.unwrap_or_else(|_| Ok(routes::timed_out()))
             }
-        }
+        });
+        let conn = server.serve_connection(TokioIo::new(Watched::new(stream, activity.clone())), service);
+        let conn = graceful.watch(conn);
+        tokio::spawn(async move {
+            let _slot = slot;
+            let mut conn = std::pin::pin!(conn);
+            let mut tick = tokio::time::interval((limits.idle_timeout / 4).max(Duration::from_millis(50)));
+            loop {
+                tokio::select! {
+                    ended = &mut conn => {
+                        if let Err(e) = ended {
+                            tracing::debug!(%peer, error = %e, "connection ended with an error");
+                        }
+                        break;
+                    }
+                    _ = tick.tick() => {
+                        if activity.idle_for(limits.idle_timeout) {
+                            tracing::debug!(%peer, "closing an idle connection");
+                            break;
+                        }
+                    }
+                }
+            }
+        });
     }
+    tracing::info!("shutting down: finishing in-flight requests");
     drop(listener);
     tokio::select! {
         () = graceful.shutdown() => tracing::info!("all connections closed"),
@@ -142,6 +239,6 @@ async fn shutdown_signal() {
 }
 
 /// Serves on an already-bound listener (tests and embedding).
-pub async fn serve_on<S: Storage>(listener: TcpListener, state: Arc<AppState<S>>) {
-    run(listener, state).await;
+pub async fn serve_on<S: Storage>(listener: TcpListener, state: Arc<AppState<S>>, limits: Limits) {
+    run(listener, state, limits).await;
 }

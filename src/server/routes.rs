@@ -1,13 +1,14 @@
 //! The router: one `match` on (method, path segments).
 
+use std::net::SocketAddr;
 use std::path::{Path as FsPath, PathBuf};
 use std::sync::Arc;
 
 use bytes::Bytes;
 use http_body_util::Full;
 use hyper::body::Body;
-use hyper::header::{HeaderValue, ACCEPT_ENCODING, ALLOW, CONTENT_ENCODING, CONTENT_TYPE, VARY};
-use hyper::{Method, Request, Response, StatusCode};
+use hyper::header::{HeaderValue, ACCEPT_ENCODING, ALLOW, CONNECTION, CONTENT_ENCODING, CONTENT_TYPE, HOST, VARY};
+use hyper::{Method, Request, Response, StatusCode, Version};
 use serde_json::json;
 
 use super::handlers::{self, error, json_response, Handled, Resp};
@@ -15,15 +16,35 @@ use super::store::Storage;
 use super::AppState;
 use crate::Shape;
 
-/// Routes one request.
+/// The client's address, put in each request's extensions by the connection.
+#[derive(Clone, Copy, Debug)]
+pub struct Peer(pub SocketAddr);
+
+/// The answer when a request took longer than the request timeout.
+pub fn timed_out() -> Resp {
+    let mut resp = error(StatusCode::REQUEST_TIMEOUT, "the request took too long");
+    resp.headers_mut().insert(CONNECTION, HeaderValue::from_static("close"));
+    resp
+}
+
+/// RFC 9112, 3.2: an HTTP/1.1 request without exactly one `Host` field is a 400.
+fn host_is_missing<B>(req: &Request<B>) -> bool {
+    req.version() == Version::HTTP_11 && req.headers().get_all(HOST).iter().count() != 1
+}
+
+/// Routes one request. `HEAD` is routed as `GET`: hyper sends the answer's headers without
+/// its body (RFC 9110, 9.3.2).
 pub async fn route<B, S: Storage>(req: Request<B>, st: Arc<AppState<S>>) -> Handled
 where
     B: Body<Data = Bytes>,
     B::Error: std::error::Error + Send + Sync + 'static,
 {
+    if host_is_missing(&req) {
+        return Ok(error(StatusCode::BAD_REQUEST, "an HTTP/1.1 request needs exactly one Host header"));
+    }
     let path = req.uri().path().to_owned();
     let segments: Vec<&str> = path.strip_prefix('/').unwrap_or(&path).split('/').collect();
-    let method = req.method().clone();
+    let method = if req.method() == Method::HEAD { Method::GET } else { req.method().clone() };
     match (&method, segments.as_slice()) {
         (&Method::GET, ["healthz"]) => Ok(json_response(StatusCode::OK, &json!({ "status": "ok" }))),
         (&Method::POST, ["api", "v1", "validate", "store"]) => handlers::validate(req, Shape::Store).await,
@@ -39,16 +60,14 @@ where
         (&Method::GET, ["api", "v1", "public", "config"]) => handlers::public_config(st).await,
         (_, ["healthz"])
         | (_, ["api", "v1", "public", "config"])
-        | (_, ["api", "v1", "accounts", _, "customers", _]) => Ok(not_allowed("GET")),
+        | (_, ["api", "v1", "accounts", _, "customers", _]) => Ok(not_allowed("GET, HEAD")),
         (_, ["api", "v1", "validate", "store" | "square"])
         | (_, ["api", "v1", "accounts", _, "customers"])
         | (_, ["v2", "customers"])
         | (_, ["join", _]) => Ok(not_allowed("POST")),
         (_, ["api", ..]) | (_, ["v2", ..]) => Ok(error(StatusCode::NOT_FOUND, "no such route")),
-        (&Method::GET | &Method::HEAD, ["pkg", rest @ ..]) => {
-            Ok(static_file(&st.pkg_dir, rest, &method, accepts_gzip(&req)).await)
-        }
-        (&Method::GET | &Method::HEAD, rest) => Ok(static_file(&st.www_dir, rest, &method, accepts_gzip(&req)).await),
+        (&Method::GET, ["pkg", rest @ ..]) => Ok(static_file(&st.pkg_dir, rest, accepts_gzip(&req)).await),
+        (&Method::GET, rest) => Ok(static_file(&st.www_dir, rest, accepts_gzip(&req)).await),
         _ => Ok(error(StatusCode::NOT_FOUND, "no such route")),
     }
 }
@@ -94,10 +113,11 @@ fn accepts_gzip<B>(req: &Request<B>) -> bool {
     gzip.or(any).unwrap_or(false)
 }
 
-/// A file under `root`, refusing every segment that could leave it. When `make pkg` left a
+/// A regular file inside `root`, refusing every segment that could leave it and every path
+/// that resolves outside it (a symbolic link placed in the folder). When `make pkg` left a
 /// `.gz` of it (the browser build's bundle and module, compressed with zopfli), a client
 /// that takes gzip gets that instead: about a third of the browser build's bytes.
-async fn static_file(root: &FsPath, segments: &[&str], method: &Method, gzip: bool) -> Resp {
+async fn static_file(root: &FsPath, segments: &[&str], gzip: bool) -> Resp {
     let not_found = || error(StatusCode::NOT_FOUND, "no such route");
     let mut path = PathBuf::from(root);
     let mut last = "";
@@ -114,15 +134,18 @@ async fn static_file(root: &FsPath, segments: &[&str], method: &Method, gzip: bo
     if last.is_empty() || tokio::fs::metadata(&path).await.map(|m| m.is_dir()).unwrap_or(false) {
         path.push("index.html");
     }
+    let Some(plain) = inside(root, &path).await else { return not_found() };
     let mut compressed = path.clone().into_os_string();
     compressed.push(".gz");
-    let has_gz = tokio::fs::metadata(&compressed).await.is_ok_and(|m| m.is_file());
-    let served = if gzip && has_gz { tokio::fs::read(&compressed).await } else { tokio::fs::read(&path).await };
+    let compressed = inside(root, FsPath::new(&compressed)).await;
+    let has_gz = compressed.is_some();
+    let served = match (&compressed, gzip) {
+        (Some(gz), true) => tokio::fs::read(gz).await,
+        _ => tokio::fs::read(&plain).await,
+    };
     match served {
         Ok(bytes) => {
-            let length = bytes.len();
-            let body = if method == Method::HEAD { Bytes::new() } else { Bytes::from(bytes) };
-            let mut resp = Response::new(Full::new(body));
+            let mut resp = Response::new(Full::new(Bytes::from(bytes)));
             let headers = resp.headers_mut();
             headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type(&path)));
             if has_gz {
@@ -131,13 +154,18 @@ async fn static_file(root: &FsPath, segments: &[&str], method: &Method, gzip: bo
                     headers.insert(CONTENT_ENCODING, HeaderValue::from_static("gzip"));
                 }
             }
-            if method == Method::HEAD {
-                headers.insert(hyper::header::CONTENT_LENGTH, HeaderValue::from(length));
-            }
             resp
         }
         Err(_) => not_found(),
     }
+}
+
+/// `path` resolved, if it is a regular file inside `root` resolved.
+async fn inside(root: &FsPath, path: &FsPath) -> Option<PathBuf> {
+    let root = tokio::fs::canonicalize(root).await.ok()?;
+    let real = tokio::fs::canonicalize(path).await.ok()?;
+    let is_file = tokio::fs::metadata(&real).await.is_ok_and(|m| m.is_file());
+    (is_file && real.starts_with(&root)).then_some(real)
 }
 
 fn percent_decode(segment: &str) -> Result<String, ()> {

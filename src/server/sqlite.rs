@@ -16,7 +16,7 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 use tokio::sync::oneshot;
 
-use super::store::{CreateError, SquareOutcome, Storage, StorageError, Valid};
+use super::store::{CreateError, IdempotencyKey, SquareOutcome, Storage, StorageError, StoreInfo, Valid};
 use crate::model::{SquareCustomerRequest, StoreRequest};
 use crate::{Code, Params, Path, Violation};
 
@@ -24,7 +24,8 @@ use crate::{Code, Params, Path, Violation};
 const MAX_BATCH: usize = 512;
 const READERS: usize = 4;
 
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE stores (
     id INTEGER PRIMARY KEY,
     name TEXT NOT NULL,
@@ -103,7 +104,26 @@ CREATE TABLE idempotency_keys (
     created_at TEXT NOT NULL,
     PRIMARY KEY (store_id, key)
 );
-"#];
+"#,
+    r#"
+ALTER TABLE stores ADD COLUMN public_signup INTEGER NOT NULL DEFAULT 0 CHECK (public_signup IN (0, 1));
+-- Every store had a public sign-up before it was a choice; only the demo store keeps it.
+UPDATE stores SET public_signup = 1 WHERE name = 'Demo store' AND id = (SELECT MIN(id) FROM stores);
+CREATE TABLE store_idempotency_keys (
+    store_id INTEGER NOT NULL REFERENCES stores(id),
+    key TEXT NOT NULL,
+    request_hash BLOB NOT NULL,
+    response TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (store_id, key)
+);
+ALTER TABLE outbox ADD COLUMN store_id INTEGER REFERENCES stores(id);
+UPDATE outbox SET store_id = (
+    SELECT c.store_id FROM customer_cards cc JOIN cards c ON c.id = cc.card_id WHERE cc.id = outbox.customer_card_id
+);
+CREATE INDEX outbox_recipient ON outbox(recipient, created_at);
+"#,
+];
 
 type Deliver = Box<dyn FnOnce(Result<(), String>) + Send>;
 /// A write: runs inside a savepoint, says whether to keep its changes, and how to answer
@@ -118,6 +138,8 @@ pub struct Sqlite {
     next_reader: Arc<AtomicUsize>,
     /// Base of the wallet links in every customer card.
     public_url: Arc<str>,
+    /// Card links go to one recipient of a store at most once per this long.
+    card_link_window: std::time::Duration,
 }
 
 /// Opens a connection with the settings every connection needs.
@@ -169,13 +191,17 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Adds a store and a token for it; returns (store id, token).
-pub fn add_store(conn: &Connection, name: &str, country: &str) -> Result<(i64, String), String> {
+/// Adds a store and a token for it; returns (store id, token). `public_signup` opens
+/// `/join/:id` to anonymous sign-ups.
+pub fn add_store(conn: &Connection, name: &str, country: &str, public_signup: bool) -> Result<(i64, String), String> {
     let (token, hash) = new_token()?;
     let at = now();
     let tx = conn.unchecked_transaction().map_err(|e| e.to_string())?;
-    tx.execute("INSERT INTO stores (name, country, created_at) VALUES (?1, ?2, ?3)", params![name, country, at])
-        .map_err(|e| e.to_string())?;
+    tx.execute(
+        "INSERT INTO stores (name, country, public_signup, created_at) VALUES (?1, ?2, ?3, ?4)",
+        params![name, country, public_signup, at],
+    )
+    .map_err(|e| e.to_string())?;
     let id = tx.last_insert_rowid();
     tx.execute(
         "INSERT INTO api_tokens (store_id, token_hash, created_at) VALUES (?1, ?2, ?3)",
@@ -221,7 +247,7 @@ pub fn seed_demo(conn: &Connection) -> Result<Option<Demo>, String> {
     if stores > 0 {
         return Ok(None);
     }
-    let (store_id, token) = add_store(conn, "Demo store", "US")?;
+    let (store_id, token) = add_store(conn, "Demo store", "US", true)?;
     let card_id = add_card(conn, store_id, "Demo card", 10, 1)?;
     Ok(Some(Demo { store_id, card_id, token }))
 }
@@ -232,7 +258,7 @@ fn db_err(e: rusqlite::Error) -> StorageError {
 
 impl Sqlite {
     /// Opens (and migrates) the database and starts the writer thread.
-    pub fn open(path: &FsPath, public_url: &str) -> Result<Sqlite, String> {
+    pub fn open(path: &FsPath, public_url: &str, card_link_window: std::time::Duration) -> Result<Sqlite, String> {
         let mut conn = open(path).map_err(|e| format!("{}: {e}", path.display()))?;
         migrate(&mut conn).map_err(|e| format!("{}: migration failed: {e}", path.display()))?;
         let mut readers = Vec::with_capacity(READERS);
@@ -249,6 +275,7 @@ impl Sqlite {
             readers: Arc::new(readers),
             next_reader: Arc::new(AtomicUsize::new(0)),
             public_url: public_url.trim_end_matches('/').into(),
+            card_link_window,
         })
     }
 
@@ -337,85 +364,168 @@ fn taken(field: &'static str) -> Violation {
     Violation::new(Path::root().key("customer").key(field), Code::Taken, Params::new())
 }
 
+fn reference_taken(index: usize) -> Violation {
+    Violation::new(
+        Path::root().key("customer").key("external_references").index(index).key("external_id"),
+        Code::Taken,
+        Params::new(),
+    )
+}
+
 /// Email uniqueness is case-insensitive, the whole address (local parts are case-sensitive
 /// by RFC, but no real provider treats them so and customers retype them freely).
 fn email_key(email: &str) -> String {
     email.to_lowercase()
 }
 
-fn insert_customer(
+/// The store's card a request names, with its welcome stamps; a card of another store, or
+/// none, is a violation on `card_id`.
+fn requested_card(conn: &Connection, store_id: i64, request: &StoreRequest) -> Result<Option<Card>, CreateError> {
+    let Some(card_id) = request.card_id else { return Ok(None) };
+    let card_id = i64::try_from(card_id).unwrap_or(-1);
+    let initial: Option<i64> = conn
+        .query_row(
+            "SELECT initial_stamps FROM cards WHERE id = ?1 AND store_id = ?2",
+            params![card_id, store_id],
+            |r| r.get(0),
+        )
+        .optional()
+        .map_err(storage)?;
+    match initial {
+        Some(initial_stamps) => Ok(Some(Card { id: card_id, initial_stamps })),
+        None => {
+            let params = Params::from_iter([("reason".to_owned(), json!("unknown_card"))]);
+            Err(CreateError::Rejected(vec![Violation {
+                path: Path::root().key("card_id"),
+                code: Code::InvalidValue,
+                message: "is not a card of this store".into(),
+                params,
+            }]))
+        }
+    }
+}
+
+/// A card of the store.
+struct Card {
+    id: i64,
+    initial_stamps: i64,
+}
+
+fn storage(e: rusqlite::Error) -> CreateError {
+    CreateError::Storage(e.to_string())
+}
+
+/// The customers of the store that already hold the request's email or phone, with the
+/// channel and recipient each one matched on.
+fn holders(conn: &Connection, store_id: i64, request: &StoreRequest) -> rusqlite::Result<Vec<(i64, Channel)>> {
+    let c = &request.customer;
+    let mut found = Vec::new();
+    if let Some(email) = &c.email {
+        let id: Option<i64> = conn
+            .prepare_cached("SELECT id FROM customers WHERE store_id = ?1 AND email_key = ?2")?
+            .query_row(params![store_id, email_key(email)], |r| r.get(0))
+            .optional()?;
+        found.extend(id.map(|id| (id, Channel::Email(email.clone()))));
+    }
+    if let Some(phone) = &c.phone {
+        let id: Option<i64> = conn
+            .prepare_cached("SELECT id FROM customers WHERE store_id = ?1 AND phone = ?2")?
+            .query_row(params![store_id, phone], |r| r.get(0))
+            .optional()?;
+        found.extend(id.map(|id| (id, Channel::Sms(phone.clone()))));
+    }
+    Ok(found)
+}
+
+/// Where a card link goes.
+#[derive(Clone, Debug)]
+enum Channel {
+    Email(String),
+    Sms(String),
+}
+
+impl Channel {
+    fn parts(&self) -> (&'static str, &str) {
+        match self {
+            Channel::Email(to) => ("email", to),
+            Channel::Sms(to) => ("sms", to),
+        }
+    }
+}
+
+/// Indexes (in the request) of the external references another customer of the store holds.
+fn references_held_elsewhere(
+    conn: &Connection,
+    store_id: i64,
+    customer_id: Option<i64>,
+    request: &StoreRequest,
+) -> rusqlite::Result<Vec<usize>> {
+    let mut held = Vec::new();
+    let mut stmt = conn.prepare_cached(
+        "SELECT customer_id FROM external_references WHERE store_id = ?1 AND source = ?2 AND external_id = ?3",
+    )?;
+    for (i, reference) in request.customer.external_references.iter().flatten().enumerate() {
+        let holder: Option<i64> =
+            stmt.query_row(params![store_id, reference.source, reference.external_id], |r| r.get(0)).optional()?;
+        if holder.is_some_and(|holder| Some(holder) != customer_id) {
+            held.push(i);
+        }
+    }
+    Ok(held)
+}
+
+/// Queues one card link per channel, except to a recipient this store sent one to within
+/// `window`: a flood of sign-ups naming one address sends it one message.
+fn queue_card_links(
+    conn: &Connection,
+    store_id: i64,
+    customer_card_id: i64,
+    channels: &[Channel],
+    window: std::time::Duration,
+    at: &str,
+) -> rusqlite::Result<()> {
+    let since = jiff::SignedDuration::try_from(window)
+        .ok()
+        .and_then(|w| jiff::Timestamp::now().checked_sub(w).ok())
+        .map_or_else(String::new, |t| format!("{t:.3}"));
+    for channel in channels {
+        let (channel, recipient) = channel.parts();
+        let recent: bool = conn
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM outbox WHERE recipient = ?1 AND created_at > ?2 AND channel = ?3 AND store_id = ?4)",
+            )?
+            .query_row(params![recipient, since, channel, store_id], |r| r.get(0))?;
+        if !recent {
+            conn.execute(
+                "INSERT INTO outbox (customer_card_id, store_id, channel, recipient, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![customer_card_id, store_id, channel, recipient, at],
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// The request's email and phone as card-link channels.
+fn channels_of(request: &StoreRequest) -> Vec<Channel> {
+    let c = &request.customer;
+    c.email.iter().map(|e| Channel::Email(e.clone())).chain(c.phone.iter().map(|p| Channel::Sms(p.clone()))).collect()
+}
+
+/// Writes a new customer (checks done) with its references, card and card links; returns its id.
+fn insert_rows(
     conn: &Connection,
     store_id: i64,
     request: &StoreRequest,
-    public_url: &str,
-) -> Result<Value, CreateError> {
+    card: Option<Card>,
+    card_link_window: std::time::Duration,
+) -> Result<i64, CreateError> {
     let c = &request.customer;
-    let fail = |e: rusqlite::Error| CreateError::Storage(e.to_string());
-    let email_key = c.email.as_deref().map(email_key);
-
-    // Checked first so that both fields are reported at once; the unique indexes below
-    // remain the guarantee.
-    let mut taken_fields = Vec::new();
-    if let Some(key) = &email_key {
-        let used: bool = conn
-            .query_row(
-                "SELECT EXISTS (SELECT 1 FROM customers WHERE store_id = ?1 AND email_key = ?2)",
-                params![store_id, key],
-                |r| r.get(0),
-            )
-            .map_err(fail)?;
-        if used {
-            taken_fields.push(taken("email"));
-        }
-    }
-    if let Some(phone) = &c.phone {
-        let used: bool = conn
-            .query_row(
-                "SELECT EXISTS (SELECT 1 FROM customers WHERE store_id = ?1 AND phone = ?2)",
-                params![store_id, phone],
-                |r| r.get(0),
-            )
-            .map_err(fail)?;
-        if used {
-            taken_fields.push(taken("phone"));
-        }
-    }
-    let card = match request.card_id {
-        None => None,
-        Some(card_id) => {
-            let card: Option<i64> = conn
-                .query_row(
-                    "SELECT initial_stamps FROM cards WHERE id = ?1 AND store_id = ?2",
-                    params![i64::try_from(card_id).unwrap_or(-1), store_id],
-                    |r| r.get(0),
-                )
-                .optional()
-                .map_err(fail)?;
-            match card {
-                Some(initial) => Some((card_id as i64, initial)),
-                None => {
-                    let params = Params::from_iter([("reason".to_owned(), json!("unknown_card"))]);
-                    taken_fields.push(Violation {
-                        path: Path::root().key("card_id"),
-                        code: Code::InvalidValue,
-                        message: "is not a card of this store".into(),
-                        params,
-                    });
-                    None
-                }
-            }
-        }
-    };
-    if !taken_fields.is_empty() {
-        return Err(CreateError::Rejected(taken_fields));
-    }
-
     let at = now();
     let metadata = c.metadata.as_ref().map(|m| Value::Object(m.clone()).to_string());
     let inserted = conn.execute(
         "INSERT INTO customers (store_id, first_name, last_name, email, email_key, phone, birthday, metadata, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
-        params![store_id, c.first_name, c.last_name, c.email, email_key, c.phone, c.birthday, metadata, at],
+        params![store_id, c.first_name, c.last_name, c.email, c.email.as_deref().map(email_key), c.phone, c.birthday, metadata, at],
     );
     match inserted {
         Ok(_) => {}
@@ -423,50 +533,142 @@ fn insert_customer(
             let field = if e.to_string().contains("phone") { "phone" } else { "email" };
             return Err(CreateError::Rejected(vec![taken(field)]));
         }
-        Err(e) => return Err(fail(e)),
+        Err(e) => return Err(storage(e)),
     }
     let customer_id = conn.last_insert_rowid();
 
-    for reference in c.external_references.iter().flatten() {
+    // A reference is upserted for the customer that holds it, never moved to another: the
+    // conflict updates nothing when the holder differs, and that is reported as taken.
+    let mut held = Vec::new();
+    for (i, reference) in c.external_references.iter().flatten().enumerate() {
         let metadata = reference.metadata.as_ref().map(|m| Value::Object(m.clone()).to_string());
-        conn.execute(
-            "INSERT INTO external_references (store_id, customer_id, source, external_id, metadata, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-             ON CONFLICT (store_id, source, external_id)
-             DO UPDATE SET customer_id = excluded.customer_id, metadata = excluded.metadata, updated_at = excluded.updated_at",
-            params![store_id, customer_id, reference.source, reference.external_id, metadata, at],
-        )
-        .map_err(fail)?;
+        let written = conn
+            .execute(
+                "INSERT INTO external_references (store_id, customer_id, source, external_id, metadata, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT (store_id, source, external_id)
+                 DO UPDATE SET metadata = excluded.metadata, updated_at = excluded.updated_at
+                 WHERE external_references.customer_id = excluded.customer_id",
+                params![store_id, customer_id, reference.source, reference.external_id, metadata, at],
+            )
+            .map_err(storage)?;
+        if written == 0 {
+            held.push(reference_taken(i));
+        }
+    }
+    if !held.is_empty() {
+        return Err(CreateError::Rejected(held));
     }
 
-    if let Some((card_id, initial_stamps)) = card {
+    if let Some(card) = card {
         let uuid = uuid::Uuid::new_v4().to_string();
         conn.execute(
             "INSERT INTO customer_cards (uuid, customer_id, card_id, status, stamps_count, created_at)
              VALUES (?1, ?2, ?3, 'active', ?4, ?5)",
-            params![uuid, customer_id, card_id, initial_stamps, at],
+            params![uuid, customer_id, card.id, card.initial_stamps, at],
         )
-        .map_err(fail)?;
+        .map_err(storage)?;
         let customer_card_id = conn.last_insert_rowid();
         if request.send_card_links == Some(true) {
-            let channels = [("email", c.email.as_deref()), ("sms", c.phone.as_deref())];
-            for (channel, recipient) in channels {
-                if let Some(recipient) = recipient {
-                    conn.execute(
-                        "INSERT INTO outbox (customer_card_id, channel, recipient, created_at) VALUES (?1, ?2, ?3, ?4)",
-                        params![customer_card_id, channel, recipient, at],
-                    )
-                    .map_err(fail)?;
-                }
-            }
+            queue_card_links(conn, store_id, customer_card_id, &channels_of(request), card_link_window, &at)
+                .map_err(storage)?;
         }
     }
+    Ok(customer_id)
+}
 
+/// The store API's create: every taken field, reference and an unknown card reported at once.
+fn insert_customer(
+    conn: &Connection,
+    store_id: i64,
+    request: &StoreRequest,
+    public_url: &str,
+    card_link_window: std::time::Duration,
+) -> Result<Value, CreateError> {
+    // Checked first so that every field is reported at once; the unique indexes below
+    // remain the guarantee.
+    let mut rejected: Vec<Violation> = holders(conn, store_id, request)
+        .map_err(storage)?
+        .into_iter()
+        .map(|(_, channel)| taken(if matches!(channel, Channel::Email(_)) { "email" } else { "phone" }))
+        .collect();
+    rejected.extend(
+        references_held_elsewhere(conn, store_id, None, request).map_err(storage)?.into_iter().map(reference_taken),
+    );
+    let card = match requested_card(conn, store_id, request) {
+        Ok(card) => card,
+        Err(CreateError::Rejected(violations)) => {
+            rejected.extend(violations);
+            None
+        }
+        Err(e) => return Err(e),
+    };
+    if !rejected.is_empty() {
+        return Err(CreateError::Rejected(rejected));
+    }
+    let customer_id = insert_rows(conn, store_id, request, card, card_link_window)?;
     match load_customer(conn, store_id, customer_id, public_url) {
         Ok(Some(customer)) => Ok(customer),
         Ok(None) => Err(CreateError::Storage("the new customer vanished".into())),
-        Err(e) => Err(fail(e)),
+        Err(e) => Err(storage(e)),
     }
+}
+
+/// The public sign-up. A new email and phone make a customer; one a customer holds queues
+/// that customer's card links to it again (when asked for) and changes nothing else. The
+/// caller answers both alike, so the route reveals no membership.
+fn join_customer(
+    conn: &Connection,
+    store_id: i64,
+    request: &StoreRequest,
+    card_link_window: std::time::Duration,
+) -> Result<(), CreateError> {
+    let card = requested_card(conn, store_id, request)?;
+    let holders = holders(conn, store_id, request).map_err(storage)?;
+    if holders.is_empty() {
+        return insert_rows(conn, store_id, request, card, card_link_window).map(|_| ());
+    }
+    if request.send_card_links != Some(true) {
+        return Ok(());
+    }
+    let at = now();
+    for (customer_id, channel) in holders {
+        let cards: Vec<i64> = conn
+            .prepare_cached("SELECT id FROM customer_cards WHERE customer_id = ?1 ORDER BY id")
+            .and_then(|mut stmt| stmt.query_map([customer_id], |r| r.get(0))?.collect())
+            .map_err(storage)?;
+        for customer_card_id in cards {
+            queue_card_links(conn, store_id, customer_card_id, std::slice::from_ref(&channel), card_link_window, &at)
+                .map_err(storage)?;
+        }
+    }
+    Ok(())
+}
+
+/// The first answer to an idempotency key: `Some(Ok)` to send again, `Some(Err)` when the
+/// key came with another body, `None` when the key is new.
+fn replay(
+    conn: &Connection,
+    store_id: i64,
+    key: &IdempotencyKey,
+) -> Result<Option<Result<Value, CreateError>>, CreateError> {
+    let stored: Option<(Vec<u8>, String)> = conn
+        .prepare_cached("SELECT request_hash, response FROM store_idempotency_keys WHERE store_id = ?1 AND key = ?2")
+        .and_then(|mut stmt| stmt.query_row(params![store_id, key.key], |r| Ok((r.get(0)?, r.get(1)?))).optional())
+        .map_err(storage)?;
+    Ok(stored.map(|(hash, response)| {
+        if bool::from(hash.as_slice().ct_eq(&key.body_hash[..])) {
+            serde_json::from_str(&response).map_err(|e| CreateError::Storage(format!("stored answer: {e}")))
+        } else {
+            Err(CreateError::KeyReused)
+        }
+    }))
+}
+
+fn load_store(conn: &Connection, id: i64) -> rusqlite::Result<Option<StoreInfo>> {
+    conn.prepare_cached("SELECT id, country, public_signup FROM stores WHERE id = ?1")?
+        .query_row([id], |r| Ok(StoreInfo { id: r.get(0)?, country: r.get(1)?, public_signup: r.get(2)? }))
+        .optional()
 }
 
 fn parse_json_column(text: Option<String>) -> Value {
@@ -605,7 +807,7 @@ fn insert_square(
 }
 
 impl Storage for Sqlite {
-    async fn authenticate(&self, token: &str) -> Result<Option<i64>, StorageError> {
+    async fn authenticate(&self, token: &str) -> Result<Option<StoreInfo>, StorageError> {
         let hash = hash_token(token);
         self.read(move |conn| {
             let found: Option<(i64, Vec<u8>)> = conn
@@ -614,22 +816,54 @@ impl Storage for Sqlite {
                 .optional()?;
             // The lookup is by hash, so timing reveals nothing of the token itself; the
             // comparison is constant-time all the same.
-            Ok(found.filter(|(_, stored)| bool::from(stored.as_slice().ct_eq(&hash[..]))).map(|(id, _)| id))
+            match found.filter(|(_, stored)| bool::from(stored.as_slice().ct_eq(&hash[..]))) {
+                Some((id, _)) => load_store(conn, id),
+                None => Ok(None),
+            }
         })
         .await
     }
 
-    async fn store_exists(&self, store_id: i64) -> Result<bool, StorageError> {
-        self.read(move |conn| {
-            conn.prepare_cached("SELECT EXISTS (SELECT 1 FROM stores WHERE id = ?1)")?
-                .query_row([store_id], |r| r.get(0))
-        })
-        .await
+    async fn store(&self, store_id: i64) -> Result<Option<StoreInfo>, StorageError> {
+        self.read(move |conn| load_store(conn, store_id)).await
     }
 
-    async fn create_customer(&self, store_id: i64, request: Valid<StoreRequest>) -> Result<Value, CreateError> {
+    async fn create_customer(
+        &self,
+        store_id: i64,
+        request: Valid<StoreRequest>,
+        key: Option<IdempotencyKey>,
+    ) -> Result<Value, CreateError> {
         let public_url = self.public_url.clone();
-        match self.write(move |conn| insert_customer(conn, store_id, request.get(), &public_url)).await {
+        let window = self.card_link_window;
+        let created = self
+            .write(move |conn| {
+                if let Some(key) = &key {
+                    if let Some(answer) = replay(conn, store_id, key)? {
+                        return answer;
+                    }
+                }
+                let customer = insert_customer(conn, store_id, request.get(), &public_url, window)?;
+                if let Some(key) = &key {
+                    conn.execute(
+                        "INSERT INTO store_idempotency_keys (store_id, key, request_hash, response, created_at)
+                         VALUES (?1, ?2, ?3, ?4, ?5)",
+                        params![store_id, key.key, &key.body_hash[..], customer.to_string(), now()],
+                    )
+                    .map_err(storage)?;
+                }
+                Ok(customer)
+            })
+            .await;
+        match created {
+            Ok(result) => result,
+            Err(e) => Err(CreateError::Storage(e.0)),
+        }
+    }
+
+    async fn join(&self, store_id: i64, request: Valid<StoreRequest>) -> Result<(), CreateError> {
+        let window = self.card_link_window;
+        match self.write(move |conn| join_customer(conn, store_id, request.get(), window)).await {
             Ok(result) => result,
             Err(e) => Err(CreateError::Storage(e.0)),
         }
@@ -652,7 +886,7 @@ impl Storage for Sqlite {
     async fn public_config(&self) -> Result<Value, StorageError> {
         self.read(|conn| {
             let store: Option<(i64, String, String)> = conn
-                .query_row("SELECT id, name, country FROM stores ORDER BY id LIMIT 1", [], |r| {
+                .query_row("SELECT id, name, country FROM stores WHERE public_signup = 1 ORDER BY id LIMIT 1", [], |r| {
                     Ok((r.get(0)?, r.get(1)?, r.get(2)?))
                 })
                 .optional()?;

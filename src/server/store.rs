@@ -59,11 +59,44 @@ impl Valid<SquareCustomerRequest> {
     }
 }
 
+/// A store as the routes need it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoreInfo {
+    /// Its id (`account_id` in paths).
+    pub id: i64,
+    /// ISO 3166-1 alpha-2: the default region of every phone number the server reads for it.
+    pub country: String,
+    /// Whether `/join/:id` takes anonymous sign-ups for it.
+    pub public_signup: bool,
+}
+
+impl StoreInfo {
+    /// The options every validation for this store runs with: its country as the phone
+    /// region (RULES.md, "Regions"), today as the date.
+    pub fn options(&self) -> Options {
+        // A country the rules do not know can only come from a database written by hand;
+        // its numbers are then read as the library's default region's.
+        Options::default().with_default_region(&self.country).unwrap_or_default()
+    }
+}
+
+/// An `Idempotency-Key` sent with a store API create, and the hash of the normalized body.
+#[derive(Debug, Clone)]
+pub struct IdempotencyKey {
+    /// The key as the client sent it.
+    pub key: String,
+    /// Identifies the request body.
+    pub body_hash: [u8; 32],
+}
+
 /// Why a store create did not happen.
 #[derive(Debug)]
 pub enum CreateError {
-    /// Rules the database decides (email or phone taken, a card of another store): 422.
+    /// Rules the database decides (email, phone or an external reference taken, a card of
+    /// another store): 422.
     Rejected(Vec<Violation>),
+    /// The idempotency key was used before with another body: 422.
+    KeyReused,
     /// Anything else: 500.
     Storage(String),
 }
@@ -90,16 +123,24 @@ impl std::fmt::Display for StorageError {
 /// Everything the handlers ask of a database.
 pub trait Storage: Send + Sync + 'static {
     /// The store whose API token this is, if any (compared in constant time).
-    fn authenticate(&self, token: &str) -> impl Future<Output = Result<Option<i64>, StorageError>> + Send;
-    /// Whether a store exists (public sign-up).
-    fn store_exists(&self, store_id: i64) -> impl Future<Output = Result<bool, StorageError>> + Send;
+    fn authenticate(&self, token: &str) -> impl Future<Output = Result<Option<StoreInfo>, StorageError>> + Send;
+    /// A store by id.
+    fn store(&self, store_id: i64) -> impl Future<Output = Result<Option<StoreInfo>, StorageError>> + Send;
     /// Creates a customer with its references, card and outbox rows in one transaction and
-    /// returns the Store API's customer object.
+    /// returns the Store API's customer object. With a key, the first answer to that key
+    /// and body is returned again instead, and another body is [`CreateError::KeyReused`].
     fn create_customer(
         &self,
         store_id: i64,
         request: Valid<StoreRequest>,
+        key: Option<IdempotencyKey>,
     ) -> impl Future<Output = Result<Value, CreateError>> + Send;
+    /// A public sign-up: creates the customer, or, when the email or phone belongs to a
+    /// customer already, queues that customer's card links to it again. Both take one
+    /// commit, and the caller can't tell them apart. Only a card of another store is an
+    /// error.
+    fn join(&self, store_id: i64, request: Valid<StoreRequest>)
+        -> impl Future<Output = Result<(), CreateError>> + Send;
     /// The Store API's customer object.
     fn get_customer(&self, store_id: i64, id: i64) -> impl Future<Output = Result<Option<Value>, StorageError>> + Send;
     /// Creates a Square customer, honouring `idempotency_key` (`body_hash` identifies the body).
