@@ -60,6 +60,11 @@ impl Server {
 
     /// A server with more flags of `serve`.
     fn start_with(dir: &Path, flags: &[&str]) -> Server {
+        Server::start_env(dir, flags, &[])
+    }
+
+    /// A server with more flags of `serve` and environment variables.
+    fn start_env(dir: &Path, flags: &[&str], env: &[(&str, &str)]) -> Server {
         let mut child = Command::new(bin())
             .args(["serve", "--listen", "127.0.0.1:0", "--db"])
             .arg(dir.join("customers.db"))
@@ -68,6 +73,7 @@ impl Server {
             .arg("--pkg")
             .arg(dir.join("pkg"))
             .args(flags)
+            .envs(env.iter().copied())
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -890,6 +896,38 @@ fn acknowledged_creates_survive_sigkill() {
     let total: i64 = conn.query_row("SELECT COUNT(*) FROM customers", [], |r| r.get(0)).expect("count");
     assert!(total as usize >= acked.len());
     eprintln!("durability: {} acknowledged, {total} stored after SIGKILL", acked.len());
+}
+
+/// Every setting of `serve` is a flag and an environment variable alike, and `--help` says
+/// both; `/readyz` answers while the database does, `/healthz` whatever it does.
+#[test]
+fn settings_from_the_environment_and_readiness() {
+    let help = Command::new(bin()).args(["serve", "--help"]).output().expect("help");
+    let help = String::from_utf8_lossy(&help.stdout);
+    for (flag, env) in [
+        ("--listen", "CV_LISTEN"),
+        ("--db", "CV_DB"),
+        ("--log-format", "CV_LOG_FORMAT"),
+        ("--join-limit-per-client", "CV_JOIN_LIMIT_PER_CLIENT"),
+    ] {
+        assert!(help.contains(flag) && help.contains(&format!("[env: {env}=")), "{flag} / {env} in --help:\n{help}");
+    }
+
+    let dir = TempDir::new("environment");
+    let server = Server::start_env(&dir.0, &[], &[("CV_JOIN_LIMIT_PER_CLIENT", "1"), ("CV_LOG_FORMAT", "json")]);
+    let store = server.banner_value("demo store").expect("store");
+    let body = json!({ "customer": { "first_name": "E", "email": "e1@example.com" } });
+    assert_eq!(post_json(server.addr, &format!("/join/{store}"), None, &body).status, 202);
+    let second = post_json(server.addr, &format!("/join/{store}"), None, &body);
+    assert_eq!(second.status, 429, "the limit came from CV_JOIN_LIMIT_PER_CLIENT");
+    assert_eq!(second.header("ratelimit-limit"), Some("1"));
+
+    let ready = get(server.addr, "/readyz", None);
+    assert_eq!((ready.status, ready.json()), (200, json!({ "status": "ready" })));
+    let head = request(server.addr, "HEAD", "/readyz", &[], b"").expect("HEAD");
+    assert_eq!((head.status, head.body.len()), (200, 0));
+    let wrong = request(server.addr, "POST", "/readyz", &[], b"").expect("POST");
+    assert_eq!(wrong.status, 405);
 }
 
 /// Issue 18's reproductions: the public sign-up under abuse, and the connection limits.

@@ -446,6 +446,21 @@ fn canonical(value: &Value) -> String {
     sort(value).to_string()
 }
 
+/// `GET /readyz`: 200 while the database reads and commits, else 503 (a load balancer
+/// takes the node out); `/healthz` only says the process answers.
+pub(crate) async fn ready<S: Storage>(st: Arc<AppState<S>>) -> Handled {
+    Ok(match st.db.ready().await {
+        Ok(()) => json_response(StatusCode::OK, &json!({ "status": "ready" })),
+        Err(e) => {
+            tracing::error!(error = %e, "not ready");
+            json_response(
+                StatusCode::SERVICE_UNAVAILABLE,
+                &json!({ "status": "unavailable", "error": "the database does not answer" }),
+            )
+        }
+    })
+}
+
 /// `GET /api/v1/public/config`.
 pub(crate) async fn public_config<S: Storage>(st: Arc<AppState<S>>) -> Handled {
     Ok(match st.db.public_config().await {

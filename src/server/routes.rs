@@ -47,6 +47,7 @@ where
     let method = if req.method() == Method::HEAD { Method::GET } else { req.method().clone() };
     match (&method, segments.as_slice()) {
         (&Method::GET, ["healthz"]) => Ok(json_response(StatusCode::OK, &json!({ "status": "ok" }))),
+        (&Method::GET, ["readyz"]) => handlers::ready(st).await,
         (&Method::POST, ["api", "v1", "validate", "store"]) => handlers::validate(req, Shape::Store).await,
         (&Method::POST, ["api", "v1", "validate", "square"]) => handlers::validate(req, Shape::Square).await,
         (&Method::POST, ["api", "v1", "accounts", account, "customers"]) => {
@@ -58,7 +59,7 @@ where
         (&Method::POST, ["v2", "customers"]) => handlers::square_create(req, st).await,
         (&Method::POST, ["join", account]) => handlers::join(req, account, st).await,
         (&Method::GET, ["api", "v1", "public", "config"]) => handlers::public_config(st).await,
-        (_, ["healthz"])
+        (_, ["healthz" | "readyz"])
         | (_, ["api", "v1", "public", "config"])
         | (_, ["api", "v1", "accounts", _, "customers", _]) => Ok(not_allowed("GET, HEAD")),
         (_, ["api", "v1", "validate", "store" | "square"])

@@ -150,6 +150,8 @@ pub trait Storage: Send + Sync + 'static {
         request: Valid<SquareCustomerRequest>,
         body_hash: [u8; 32],
     ) -> impl Future<Output = Result<SquareOutcome, StorageError>> + Send;
+    /// Whether the database answers a read and takes a (empty) commit: `/readyz`.
+    fn ready(&self) -> impl Future<Output = Result<(), StorageError>> + Send;
     /// The demo store and its cards, for the sign-up page.
     fn public_config(&self) -> impl Future<Output = Result<Value, StorageError>> + Send;
 }

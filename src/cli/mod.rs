@@ -1,0 +1,72 @@
+//! The command line: arguments, and one module per command ([`validate`], and with the
+//! `server` feature [`serve`] and [`admin`]).
+
+use std::io;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[cfg(feature = "server")]
+mod admin;
+#[cfg(feature = "server")]
+mod serve;
+mod validate;
+
+#[derive(Parser)]
+#[command(
+    name = "customer-validation",
+    version,
+    about = "Customer validation rules: the same verdict in the browser, in Node and on the server"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Validate one JSON document, or JSON Lines (one request per line), and print one
+    /// report per line. Exit 0: all valid; 1: any invalid; 2: unreadable input or a line
+    /// that is not JSON.
+    Validate(validate::ValidateArgs),
+    /// Serve the store API, Square's create call, the validation endpoints and the site.
+    #[cfg(feature = "server")]
+    Serve(serve::ServeArgs),
+    /// Manage stores (prints a new store's id and API token, once).
+    #[cfg(feature = "server")]
+    Stores {
+        #[command(subcommand)]
+        command: admin::StoresCommand,
+    },
+    /// Manage loyalty cards.
+    #[cfg(feature = "server")]
+    Cards {
+        #[command(subcommand)]
+        command: admin::CardsCommand,
+    },
+}
+
+/// Parses the arguments and runs the command; the exit code says how it went.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let outcome = match cli.command {
+        Command::Validate(args) => match validate::run(args) {
+            Ok(code) => return code,
+            Err(error) if error.kind() == io::ErrorKind::BrokenPipe => return ExitCode::SUCCESS,
+            Err(error) => Err(error.to_string()),
+        },
+        #[cfg(feature = "server")]
+        Command::Serve(args) => serve::run(args),
+        #[cfg(feature = "server")]
+        Command::Stores { command } => admin::stores(command),
+        #[cfg(feature = "server")]
+        Command::Cards { command } => admin::cards(command),
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("customer-validation: {error}");
+            ExitCode::from(2)
+        }
+    }
+}

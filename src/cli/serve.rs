@@ -1,0 +1,99 @@
+//! `serve`: the server's settings, from flags or the environment, and its start.
+
+use std::io::{self, IsTerminal};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use customer_validation::server;
+
+#[derive(clap::Args)]
+pub struct ServeArgs {
+    /// How the log lines are written: `text` for people, `json` (one object a line) for
+    /// log collectors.
+    #[arg(long, env = "CV_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
+    /// Address to listen on (`127.0.0.1:0` picks a free port and prints it).
+    #[arg(long, env = "CV_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: String,
+    /// The SQLite database file (created when missing).
+    #[arg(long, env = "CV_DB", default_value = "./data/customers.db")]
+    db: PathBuf,
+    /// Static site served at `/`.
+    #[arg(long, env = "CV_WWW", default_value = "www")]
+    www: PathBuf,
+    /// WASM package served at `/pkg/`.
+    #[arg(long, env = "CV_PKG", default_value = "pkg")]
+    pkg: PathBuf,
+    /// Base URL of wallet links (default: `http://<listen address>`).
+    #[arg(long, env = "CV_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// Seconds a request's headers may take, counted from when the connection is ready for
+    /// the request.
+    #[arg(long, env = "CV_HEADER_READ_TIMEOUT", default_value_t = 10)]
+    header_read_timeout: u64,
+    /// Seconds a connection with no request in flight may stay silent before it is closed.
+    #[arg(long, env = "CV_IDLE_TIMEOUT", default_value_t = 5)]
+    idle_timeout: u64,
+    /// Seconds to read a request's body and answer it (408 past it).
+    #[arg(long, env = "CV_REQUEST_TIMEOUT", default_value_t = 30)]
+    request_timeout: u64,
+    /// Most bytes of a request line and its headers (431 past it; at least 8192).
+    #[arg(long, env = "CV_MAX_HEADER_BYTES", default_value_t = 16 * 1024, value_parser = clap::value_parser!(u64).range(8192..=1 << 20))]
+    max_header_bytes: u64,
+    /// Connections open at once; more clients wait until one closes.
+    #[arg(long, env = "CV_MAX_CONNECTIONS", default_value_t = 4096, value_parser = clap::value_parser!(u64).range(1..=1 << 20))]
+    max_connections: u64,
+    /// Public sign-ups (`/join`) one client address may make per window.
+    #[arg(long, env = "CV_JOIN_LIMIT_PER_CLIENT", default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..))]
+    join_limit_per_client: u32,
+    /// Public sign-ups one store takes per window, from all clients together.
+    #[arg(long, env = "CV_JOIN_LIMIT_PER_STORE", default_value_t = 600, value_parser = clap::value_parser!(u32).range(1..))]
+    join_limit_per_store: u32,
+    /// The sign-up counters' window, in seconds.
+    #[arg(long, env = "CV_JOIN_WINDOW", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
+    join_window: u64,
+    /// Card links go to one email address or phone number of a store at most once per this
+    /// many seconds, whatever the number of sign-ups naming it.
+    #[arg(long, env = "CV_CARD_LINK_WINDOW", default_value_t = 3600)]
+    card_link_window: u64,
+}
+
+/// The log's format.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
+}
+
+/// Starts the runtime and serves until SIGINT or SIGTERM.
+pub fn run(args: ServeArgs) -> Result<(), String> {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let log = tracing_subscriber::fmt().with_env_filter(filter).with_writer(io::stderr);
+    match args.log_format {
+        LogFormat::Text => log.with_ansi(io::stderr().is_terminal()).init(),
+        LogFormat::Json => log.json().init(),
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the runtime: {e}"))?;
+    runtime.block_on(server::serve(server::Config {
+        listen: args.listen,
+        db: args.db,
+        www_dir: args.www,
+        pkg_dir: args.pkg,
+        public_url: args.public_url,
+        limits: server::Limits {
+            header_read_timeout: Duration::from_secs(args.header_read_timeout),
+            idle_timeout: Duration::from_secs(args.idle_timeout),
+            request_timeout: Duration::from_secs(args.request_timeout),
+            max_header_bytes: usize::try_from(args.max_header_bytes).unwrap_or(usize::MAX),
+            max_connections: usize::try_from(args.max_connections).unwrap_or(usize::MAX),
+            join_per_client: args.join_limit_per_client,
+            join_per_store: args.join_limit_per_store,
+            join_window: Duration::from_secs(args.join_window),
+            card_link_window: Duration::from_secs(args.card_link_window),
+        },
+    }))
+}

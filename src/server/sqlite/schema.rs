@@ -1,0 +1,133 @@
+//! The schema: every migration, in order, and the settings every connection needs.
+
+use std::path::Path as FsPath;
+
+use rusqlite::Connection;
+
+const MIGRATIONS: &[&str] = &[
+    r#"
+CREATE TABLE stores (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    country TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE api_tokens (
+    id INTEGER PRIMARY KEY,
+    store_id INTEGER NOT NULL REFERENCES stores(id),
+    token_hash BLOB NOT NULL UNIQUE,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE cards (
+    id INTEGER PRIMARY KEY,
+    store_id INTEGER NOT NULL REFERENCES stores(id),
+    name TEXT NOT NULL,
+    stamps_required INTEGER NOT NULL CHECK (stamps_required > 0),
+    initial_stamps INTEGER NOT NULL DEFAULT 0 CHECK (initial_stamps >= 0),
+    created_at TEXT NOT NULL
+);
+CREATE TABLE customers (
+    id INTEGER PRIMARY KEY,
+    store_id INTEGER NOT NULL REFERENCES stores(id),
+    first_name TEXT,
+    last_name TEXT,
+    email TEXT,
+    email_key TEXT,
+    phone TEXT,
+    birthday TEXT,
+    metadata TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE UNIQUE INDEX customers_email ON customers(store_id, email_key);
+CREATE UNIQUE INDEX customers_phone ON customers(store_id, phone);
+CREATE TABLE external_references (
+    id INTEGER PRIMARY KEY,
+    store_id INTEGER NOT NULL REFERENCES stores(id),
+    customer_id INTEGER NOT NULL REFERENCES customers(id),
+    source TEXT NOT NULL,
+    external_id TEXT NOT NULL,
+    metadata TEXT,
+    updated_at TEXT NOT NULL,
+    UNIQUE (store_id, source, external_id)
+);
+CREATE INDEX external_references_customer ON external_references(customer_id);
+CREATE TABLE customer_cards (
+    id INTEGER PRIMARY KEY,
+    uuid TEXT NOT NULL UNIQUE,
+    customer_id INTEGER NOT NULL REFERENCES customers(id),
+    card_id INTEGER NOT NULL REFERENCES cards(id),
+    status TEXT NOT NULL,
+    stamps_count INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    UNIQUE (customer_id, card_id)
+);
+CREATE TABLE outbox (
+    id INTEGER PRIMARY KEY,
+    customer_card_id INTEGER NOT NULL REFERENCES customer_cards(id),
+    channel TEXT NOT NULL CHECK (channel IN ('email', 'sms')),
+    recipient TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    delivered_at TEXT
+);
+CREATE TABLE square_customers (
+    id TEXT PRIMARY KEY,
+    store_id INTEGER NOT NULL REFERENCES stores(id),
+    body TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE idempotency_keys (
+    store_id INTEGER NOT NULL REFERENCES stores(id),
+    key TEXT NOT NULL,
+    request_hash BLOB NOT NULL,
+    response TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (store_id, key)
+);
+"#,
+    r#"
+ALTER TABLE stores ADD COLUMN public_signup INTEGER NOT NULL DEFAULT 0 CHECK (public_signup IN (0, 1));
+-- Every store had a public sign-up before it was a choice; only the demo store keeps it.
+UPDATE stores SET public_signup = 1 WHERE name = 'Demo store' AND id = (SELECT MIN(id) FROM stores);
+CREATE TABLE store_idempotency_keys (
+    store_id INTEGER NOT NULL REFERENCES stores(id),
+    key TEXT NOT NULL,
+    request_hash BLOB NOT NULL,
+    response TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (store_id, key)
+);
+ALTER TABLE outbox ADD COLUMN store_id INTEGER REFERENCES stores(id);
+UPDATE outbox SET store_id = (
+    SELECT c.store_id FROM customer_cards cc JOIN cards c ON c.id = cc.card_id WHERE cc.id = outbox.customer_card_id
+);
+CREATE INDEX outbox_recipient ON outbox(recipient, created_at);
+"#,
+];
+
+/// Opens a connection with the settings every connection needs.
+pub fn open(path: &FsPath) -> rusqlite::Result<Connection> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        let _ = std::fs::create_dir_all(dir);
+    }
+    let conn = Connection::open(path)?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    // WAL + FULL: a commit is fsynced before it returns, so an acknowledged write survives
+    // SIGKILL and power loss alike.
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    Ok(conn)
+}
+
+/// Applies the migrations not yet applied (tracked in `user_version`).
+pub fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
+    let done: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(usize::try_from(done).unwrap_or(0)) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", i as i64 + 1)?;
+        tx.commit()?;
+    }
+    Ok(())
+}

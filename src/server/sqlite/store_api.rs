@@ -1,0 +1,430 @@
+//! The store API's writes and reads: a customer with its references, card and card links,
+//! the public sign-up, idempotency keys, and the customer object.
+
+use rusqlite::{params, Connection, ErrorCode, OptionalExtension};
+use serde_json::{json, Map, Value};
+use subtle::ConstantTimeEq;
+
+use super::now;
+use crate::model::StoreRequest;
+use crate::server::store::{CreateError, IdempotencyKey};
+use crate::{Code, Params, Path, Violation};
+
+pub(super) fn is_unique_violation(e: &rusqlite::Error) -> bool {
+    e.sqlite_error_code() == Some(ErrorCode::ConstraintViolation)
+}
+
+pub(super) fn taken(field: &'static str) -> Violation {
+    Violation::new(Path::root().key("customer").key(field), Code::Taken, Params::new())
+}
+
+pub(super) fn reference_taken(index: usize) -> Violation {
+    Violation::new(
+        Path::root().key("customer").key("external_references").index(index).key("external_id"),
+        Code::Taken,
+        Params::new(),
+    )
+}
+
+/// Email uniqueness is case-insensitive, the whole address (local parts are case-sensitive
+/// by RFC, but no real provider treats them so and customers retype them freely).
+pub(super) fn email_key(email: &str) -> String {
+    email.to_lowercase()
+}
+
+/// The store's card a request names, with its welcome stamps; a card of another store, or
+/// none, is a violation on `card_id`.
+pub(super) fn requested_card(
+    conn: &Connection,
+    store_id: i64,
+    request: &StoreRequest,
+) -> Result<Option<Card>, CreateError> {
+    let Some(card_id) = request.card_id else { return Ok(None) };
+    let card_id = i64::try_from(card_id).unwrap_or(-1);
+    let initial: Option<i64> = conn
+        .query_row(
+            "SELECT initial_stamps FROM cards WHERE id = ?1 AND store_id = ?2",
+            params![card_id, store_id],
+            |r| r.get(0),
+        )
+        .optional()
+        .map_err(storage)?;
+    match initial {
+        Some(initial_stamps) => Ok(Some(Card { id: card_id, initial_stamps })),
+        None => {
+            let params = Params::from_iter([("reason".to_owned(), json!("unknown_card"))]);
+            Err(CreateError::Rejected(vec![Violation {
+                path: Path::root().key("card_id"),
+                code: Code::InvalidValue,
+                message: "is not a card of this store".into(),
+                params,
+            }]))
+        }
+    }
+}
+
+/// A card of the store.
+pub(super) struct Card {
+    id: i64,
+    initial_stamps: i64,
+}
+
+pub(super) fn storage(e: rusqlite::Error) -> CreateError {
+    CreateError::Storage(e.to_string())
+}
+
+/// The customers of the store that already hold the request's email or phone, with the
+/// channel and recipient each one matched on.
+pub(super) fn holders(
+    conn: &Connection,
+    store_id: i64,
+    request: &StoreRequest,
+) -> rusqlite::Result<Vec<(i64, Channel)>> {
+    let c = &request.customer;
+    let mut found = Vec::new();
+    if let Some(email) = &c.email {
+        let id: Option<i64> = conn
+            .prepare_cached("SELECT id FROM customers WHERE store_id = ?1 AND email_key = ?2")?
+            .query_row(params![store_id, email_key(email)], |r| r.get(0))
+            .optional()?;
+        found.extend(id.map(|id| (id, Channel::Email(email.clone()))));
+    }
+    if let Some(phone) = &c.phone {
+        let id: Option<i64> = conn
+            .prepare_cached("SELECT id FROM customers WHERE store_id = ?1 AND phone = ?2")?
+            .query_row(params![store_id, phone], |r| r.get(0))
+            .optional()?;
+        found.extend(id.map(|id| (id, Channel::Sms(phone.clone()))));
+    }
+    Ok(found)
+}
+
+/// Where a card link goes.
+#[derive(Clone, Debug)]
+pub(super) enum Channel {
+    Email(String),
+    Sms(String),
+}
+
+impl Channel {
+    fn parts(&self) -> (&'static str, &str) {
+        match self {
+            Channel::Email(to) => ("email", to),
+            Channel::Sms(to) => ("sms", to),
+        }
+    }
+}
+
+/// Indexes (in the request) of the external references another customer of the store holds.
+pub(super) fn references_held_elsewhere(
+    conn: &Connection,
+    store_id: i64,
+    customer_id: Option<i64>,
+    request: &StoreRequest,
+) -> rusqlite::Result<Vec<usize>> {
+    let mut held = Vec::new();
+    let mut stmt = conn.prepare_cached(
+        "SELECT customer_id FROM external_references WHERE store_id = ?1 AND source = ?2 AND external_id = ?3",
+    )?;
+    for (i, reference) in request.customer.external_references.iter().flatten().enumerate() {
+        let holder: Option<i64> =
+            stmt.query_row(params![store_id, reference.source, reference.external_id], |r| r.get(0)).optional()?;
+        if holder.is_some_and(|holder| Some(holder) != customer_id) {
+            held.push(i);
+        }
+    }
+    Ok(held)
+}
+
+/// Queues one card link per channel, except to a recipient this store sent one to within
+/// `window`: a flood of sign-ups naming one address sends it one message.
+pub(super) fn queue_card_links(
+    conn: &Connection,
+    store_id: i64,
+    customer_card_id: i64,
+    channels: &[Channel],
+    window: std::time::Duration,
+    at: &str,
+) -> rusqlite::Result<()> {
+    let since = jiff::SignedDuration::try_from(window)
+        .ok()
+        .and_then(|w| jiff::Timestamp::now().checked_sub(w).ok())
+        .map_or_else(String::new, |t| format!("{t:.3}"));
+    for channel in channels {
+        let (channel, recipient) = channel.parts();
+        let recent: bool = conn
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM outbox WHERE recipient = ?1 AND created_at > ?2 AND channel = ?3 AND store_id = ?4)",
+            )?
+            .query_row(params![recipient, since, channel, store_id], |r| r.get(0))?;
+        if !recent {
+            conn.execute(
+                "INSERT INTO outbox (customer_card_id, store_id, channel, recipient, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![customer_card_id, store_id, channel, recipient, at],
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// The request's email and phone as card-link channels.
+pub(super) fn channels_of(request: &StoreRequest) -> Vec<Channel> {
+    let c = &request.customer;
+    c.email.iter().map(|e| Channel::Email(e.clone())).chain(c.phone.iter().map(|p| Channel::Sms(p.clone()))).collect()
+}
+
+/// Writes a new customer (checks done) with its references, card and card links; returns its id.
+pub(super) fn insert_rows(
+    conn: &Connection,
+    store_id: i64,
+    request: &StoreRequest,
+    card: Option<Card>,
+    card_link_window: std::time::Duration,
+) -> Result<i64, CreateError> {
+    let c = &request.customer;
+    let at = now();
+    let metadata = c.metadata.as_ref().map(|m| Value::Object(m.clone()).to_string());
+    let inserted = conn.execute(
+        "INSERT INTO customers (store_id, first_name, last_name, email, email_key, phone, birthday, metadata, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
+        params![store_id, c.first_name, c.last_name, c.email, c.email.as_deref().map(email_key), c.phone, c.birthday, metadata, at],
+    );
+    match inserted {
+        Ok(_) => {}
+        Err(e) if is_unique_violation(&e) => {
+            let field = if e.to_string().contains("phone") { "phone" } else { "email" };
+            return Err(CreateError::Rejected(vec![taken(field)]));
+        }
+        Err(e) => return Err(storage(e)),
+    }
+    let customer_id = conn.last_insert_rowid();
+
+    // A reference is upserted for the customer that holds it, never moved to another: the
+    // conflict updates nothing when the holder differs, and that is reported as taken.
+    let mut held = Vec::new();
+    for (i, reference) in c.external_references.iter().flatten().enumerate() {
+        let metadata = reference.metadata.as_ref().map(|m| Value::Object(m.clone()).to_string());
+        let written = conn
+            .execute(
+                "INSERT INTO external_references (store_id, customer_id, source, external_id, metadata, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT (store_id, source, external_id)
+                 DO UPDATE SET metadata = excluded.metadata, updated_at = excluded.updated_at
+                 WHERE external_references.customer_id = excluded.customer_id",
+                params![store_id, customer_id, reference.source, reference.external_id, metadata, at],
+            )
+            .map_err(storage)?;
+        if written == 0 {
+            held.push(reference_taken(i));
+        }
+    }
+    if !held.is_empty() {
+        return Err(CreateError::Rejected(held));
+    }
+
+    if let Some(card) = card {
+        let uuid = uuid::Uuid::new_v4().to_string();
+        conn.execute(
+            "INSERT INTO customer_cards (uuid, customer_id, card_id, status, stamps_count, created_at)
+             VALUES (?1, ?2, ?3, 'active', ?4, ?5)",
+            params![uuid, customer_id, card.id, card.initial_stamps, at],
+        )
+        .map_err(storage)?;
+        let customer_card_id = conn.last_insert_rowid();
+        if request.send_card_links == Some(true) {
+            queue_card_links(conn, store_id, customer_card_id, &channels_of(request), card_link_window, &at)
+                .map_err(storage)?;
+        }
+    }
+    Ok(customer_id)
+}
+
+/// The store API's create: every taken field, reference and an unknown card reported at once.
+fn insert_customer(
+    conn: &Connection,
+    store_id: i64,
+    request: &StoreRequest,
+    public_url: &str,
+    card_link_window: std::time::Duration,
+) -> Result<Value, CreateError> {
+    // Checked first so that every field is reported at once; the unique indexes below
+    // remain the guarantee.
+    let mut rejected: Vec<Violation> = holders(conn, store_id, request)
+        .map_err(storage)?
+        .into_iter()
+        .map(|(_, channel)| taken(if matches!(channel, Channel::Email(_)) { "email" } else { "phone" }))
+        .collect();
+    rejected.extend(
+        references_held_elsewhere(conn, store_id, None, request).map_err(storage)?.into_iter().map(reference_taken),
+    );
+    let card = match requested_card(conn, store_id, request) {
+        Ok(card) => card,
+        Err(CreateError::Rejected(violations)) => {
+            rejected.extend(violations);
+            None
+        }
+        Err(e) => return Err(e),
+    };
+    if !rejected.is_empty() {
+        return Err(CreateError::Rejected(rejected));
+    }
+    let customer_id = insert_rows(conn, store_id, request, card, card_link_window)?;
+    match load_customer(conn, store_id, customer_id, public_url) {
+        Ok(Some(customer)) => Ok(customer),
+        Ok(None) => Err(CreateError::Storage("the new customer vanished".into())),
+        Err(e) => Err(storage(e)),
+    }
+}
+
+/// The public sign-up. A new email and phone make a customer; one a customer holds queues
+/// that customer's card links to it again (when asked for) and changes nothing else. The
+/// caller answers both alike, so the route reveals no membership.
+pub(super) fn join_customer(
+    conn: &Connection,
+    store_id: i64,
+    request: &StoreRequest,
+    card_link_window: std::time::Duration,
+) -> Result<(), CreateError> {
+    let card = requested_card(conn, store_id, request)?;
+    let holders = holders(conn, store_id, request).map_err(storage)?;
+    if holders.is_empty() {
+        return insert_rows(conn, store_id, request, card, card_link_window).map(|_| ());
+    }
+    if request.send_card_links != Some(true) {
+        return Ok(());
+    }
+    let at = now();
+    for (customer_id, channel) in holders {
+        let cards: Vec<i64> = conn
+            .prepare_cached("SELECT id FROM customer_cards WHERE customer_id = ?1 ORDER BY id")
+            .and_then(|mut stmt| stmt.query_map([customer_id], |r| r.get(0))?.collect())
+            .map_err(storage)?;
+        for customer_card_id in cards {
+            queue_card_links(conn, store_id, customer_card_id, std::slice::from_ref(&channel), card_link_window, &at)
+                .map_err(storage)?;
+        }
+    }
+    Ok(())
+}
+
+/// The first answer to an idempotency key: `Some(Ok)` to send again, `Some(Err)` when the
+/// key came with another body, `None` when the key is new.
+/// The store API's create under an optional idempotency key: the first answer to the key
+/// again, 422 for the key with another body, else a new customer and the key remembered.
+pub(super) fn create_with_key(
+    conn: &Connection,
+    store_id: i64,
+    request: &StoreRequest,
+    key: Option<&IdempotencyKey>,
+    public_url: &str,
+    card_link_window: std::time::Duration,
+) -> Result<Value, CreateError> {
+    if let Some(key) = key {
+        if let Some(answer) = replay(conn, store_id, key)? {
+            return answer;
+        }
+    }
+    let customer = insert_customer(conn, store_id, request, public_url, card_link_window)?;
+    if let Some(key) = key {
+        conn.execute(
+            "INSERT INTO store_idempotency_keys (store_id, key, request_hash, response, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![store_id, key.key, &key.body_hash[..], customer.to_string(), now()],
+        )
+        .map_err(storage)?;
+    }
+    Ok(customer)
+}
+
+fn replay(
+    conn: &Connection,
+    store_id: i64,
+    key: &IdempotencyKey,
+) -> Result<Option<Result<Value, CreateError>>, CreateError> {
+    let stored: Option<(Vec<u8>, String)> = conn
+        .prepare_cached("SELECT request_hash, response FROM store_idempotency_keys WHERE store_id = ?1 AND key = ?2")
+        .and_then(|mut stmt| stmt.query_row(params![store_id, key.key], |r| Ok((r.get(0)?, r.get(1)?))).optional())
+        .map_err(storage)?;
+    Ok(stored.map(|(hash, response)| {
+        if bool::from(hash.as_slice().ct_eq(&key.body_hash[..])) {
+            serde_json::from_str(&response).map_err(|e| CreateError::Storage(format!("stored answer: {e}")))
+        } else {
+            Err(CreateError::KeyReused)
+        }
+    }))
+}
+
+pub(super) fn parse_json_column(text: Option<String>) -> Value {
+    text.and_then(|t| serde_json::from_str(&t).ok()).unwrap_or(Value::Null)
+}
+
+pub(super) fn load_customer(
+    conn: &Connection,
+    store_id: i64,
+    id: i64,
+    public_url: &str,
+) -> rusqlite::Result<Option<Value>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, store_id, first_name, last_name, email, phone, birthday, metadata, created_at, updated_at
+         FROM customers WHERE id = ?1 AND store_id = ?2",
+    )?;
+    let customer = stmt
+        .query_row(params![id, store_id], |r| {
+            Ok(json!({
+                "id": r.get::<_, i64>(0)?,
+                "account_id": r.get::<_, i64>(1)?,
+                "first_name": r.get::<_, Option<String>>(2)?,
+                "last_name": r.get::<_, Option<String>>(3)?,
+                "email": r.get::<_, Option<String>>(4)?,
+                "phone": r.get::<_, Option<String>>(5)?,
+                "birthday": r.get::<_, Option<String>>(6)?,
+                "metadata": match parse_json_column(r.get(7)?) { Value::Null => Value::Object(Map::new()), m => m },
+                "external_references": [],
+                "customer_cards": [],
+                "created_at": r.get::<_, String>(8)?,
+                "updated_at": r.get::<_, String>(9)?,
+            }))
+        })
+        .optional()?;
+    let Some(mut customer) = customer else { return Ok(None) };
+
+    let mut stmt = conn.prepare_cached(
+        "SELECT source, external_id, metadata FROM external_references WHERE customer_id = ?1 ORDER BY id",
+    )?;
+    let references = stmt
+        .query_map([id], |r| {
+            Ok(json!({
+                "source": r.get::<_, String>(0)?,
+                "external_id": r.get::<_, String>(1)?,
+                "metadata": match parse_json_column(r.get(2)?) { Value::Null => Value::Object(Map::new()), m => m },
+            }))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    customer["external_references"] = Value::Array(references);
+
+    let mut stmt = conn.prepare_cached(
+        "SELECT cc.id, cc.uuid, cc.card_id, c.name, cc.status, cc.stamps_count, c.stamps_required, cc.created_at
+         FROM customer_cards cc JOIN cards c ON c.id = cc.card_id WHERE cc.customer_id = ?1 ORDER BY cc.id",
+    )?;
+    let cards = stmt
+        .query_map([id], |r| {
+            let uuid: String = r.get(1)?;
+            let stamps: i64 = r.get(5)?;
+            let required: i64 = r.get(6)?;
+            Ok(json!({
+                "id": r.get::<_, i64>(0)?,
+                "uuid": uuid,
+                "card_id": r.get::<_, i64>(2)?,
+                "card_name": r.get::<_, String>(3)?,
+                "status": r.get::<_, String>(4)?,
+                "stamps_count": stamps,
+                "stamps_remaining": (required - stamps).max(0),
+                "apple_wallet_url": format!("{public_url}/passes/{uuid}/apple"),
+                "google_wallet_url": format!("{public_url}/passes/{uuid}/google"),
+                "created_at": r.get::<_, String>(7)?,
+            }))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    customer["customer_cards"] = Value::Array(cards);
+    Ok(Some(customer))
+}
