@@ -56,6 +56,11 @@ pub struct ServeArgs {
     /// many seconds, whatever the number of sign-ups naming it.
     #[arg(long, env = "CV_CARD_LINK_WINDOW", default_value_t = 3600)]
     card_link_window: u64,
+    /// A proxy (address or range, e.g. `10.0.0.0/8`) whose `X-Forwarded-For` names the
+    /// client; repeat it, or comma-separate them in the variable. Without one, the
+    /// connection's address is the client's and the header is ignored.
+    #[arg(long = "trusted-proxy", env = "CV_TRUSTED_PROXIES", value_delimiter = ',')]
+    trusted_proxies: Vec<server::client::Cidr>,
 }
 
 /// The log's format.
@@ -95,5 +100,6 @@ pub fn run(args: ServeArgs) -> Result<(), String> {
             join_window: Duration::from_secs(args.join_window),
             card_link_window: Duration::from_secs(args.card_link_window),
         },
+        trusted_proxies: args.trusted_proxies,
     }))
 }

@@ -302,7 +302,8 @@ where
         Ok(_) => return Ok(not_found()),
         Err(e) => return Ok(server_error(&e.0)),
     };
-    let client = req.extensions().get::<Peer>().map_or(std::net::IpAddr::from([0, 0, 0, 0]), |p| p.0.ip());
+    let peer = req.extensions().get::<Peer>().map_or(std::net::IpAddr::from([0, 0, 0, 0]), |p| p.0.ip());
+    let client = super::client::client_address(peer, req.headers(), &st.trusted_proxies);
     let decision = st.join_limiter.check(client, store.id);
     let mut resp = if decision.allowed {
         join_answer(req, &store, &st).await

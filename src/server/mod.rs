@@ -2,10 +2,12 @@
 //! validation endpoints the browser can use, and the static site.
 //!
 //! `mod.rs` listens, bounds what each connection may cost and shuts down; [`routes`] holds
-//! the match, [`handlers`] the routes, [`rate_limit`] the public sign-up's counters,
+//! the match, [`handlers`] the routes, [`rate_limit`] the public sign-up's counters and
+//! [`client`] whose address they count,
 //! [`connection`] the idle watch, [`store`] the storage trait and [`sqlite`] its SQLite
 //! implementation.
 
+pub mod client;
 pub mod connection;
 pub mod handlers;
 pub mod rate_limit;
@@ -39,6 +41,8 @@ pub struct AppState<S> {
     pub pkg_dir: PathBuf,
     /// The public sign-up's counters (per client address and per store).
     pub join_limiter: RateLimiter,
+    /// Proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Vec<client::Cidr>,
 }
 
 /// What one connection may cost; every field has a flag of `serve`.
@@ -97,6 +101,8 @@ pub struct Config {
     pub public_url: Option<String>,
     /// Timeouts, sizes and rates.
     pub limits: Limits,
+    /// Proxies whose `X-Forwarded-For` names the client (rate limits count that address).
+    pub trusted_proxies: Vec<client::Cidr>,
 }
 
 /// Opens the database (seeding the demo store when empty), binds, prints the address and
@@ -126,8 +132,13 @@ pub async fn serve(config: Config) -> Result<(), String> {
         Quota { limit: limits.join_per_client, window: limits.join_window },
         Quota { limit: limits.join_per_store, window: limits.join_window },
     );
-    let state =
-        Arc::new(AppState { db, www_dir: config.www_dir.clone(), pkg_dir: config.pkg_dir.clone(), join_limiter });
+    let state = Arc::new(AppState {
+        db,
+        www_dir: config.www_dir.clone(),
+        pkg_dir: config.pkg_dir.clone(),
+        join_limiter,
+        trusted_proxies: config.trusted_proxies.clone(),
+    });
 
     // Tests and scripts read this line to learn the port.
     println!("listening on http://{addr}");

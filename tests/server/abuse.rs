@@ -434,3 +434,33 @@ fn slow_and_oversized_connections_are_bounded() {
     assert!(exited.is_some_and(|s| s.success()), "the server exits cleanly on SIGTERM");
     assert!(took < Duration::from_secs(4), "shutdown took {took:?} with a slow client");
 }
+
+/// Behind a proxy the operator names, the per-address limit counts the address the proxy
+/// appended to `X-Forwarded-For`; from anyone else the header is ignored, so a client can't
+/// dodge the limit by writing its own.
+#[test]
+fn a_trusted_proxy_names_the_client_and_no_one_else_can() {
+    let limit = ["--join-limit-per-client", "1"];
+    let send = |addr: SocketAddr, store: &str, xff: &str, email: &str| {
+        let headers = [("Content-Type", "application/json"), ("X-Forwarded-For", xff)];
+        request(addr, "POST", &format!("/join/{store}"), &headers, signup(email).to_string().as_bytes())
+            .expect("request")
+    };
+
+    let behind = demo_with("proxied", &[&limit[..], &["--trusted-proxy", "127.0.0.0/8,10.0.0.1"]].concat());
+    let store = behind.store.to_string();
+    let statuses: Vec<u16> = [
+        ("203.0.113.1", "p1@example.com"),
+        ("203.0.113.2", "p2@example.com"),
+        ("198.51.100.9, 203.0.113.1, 10.0.0.1", "p3@example.com"),
+    ]
+    .iter()
+    .map(|(xff, email)| send(behind.server.addr, &store, xff, email).status)
+    .collect();
+    assert_eq!(statuses, [202, 202, 429], "two clients behind the proxy, then the first one again");
+
+    let direct = demo_with("direct", &limit);
+    let store = direct.store.to_string();
+    assert_eq!(send(direct.server.addr, &store, "203.0.113.1", "d1@example.com").status, 202);
+    assert_eq!(send(direct.server.addr, &store, "203.0.113.2", "d2@example.com").status, 429, "the header is ignored");
+}
