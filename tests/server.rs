@@ -167,7 +167,11 @@ impl Resp {
 
 /// One request on its own connection (`Connection: close`); raw `head` lines allowed.
 fn raw(addr: SocketAddr, request: &[u8]) -> std::io::Result<Resp> {
-    let mut stream = TcpStream::connect_timeout(&addr, TIMEOUT)?;
+    raw_on(TcpStream::connect_timeout(&addr, TIMEOUT)?, request)
+}
+
+/// [`raw`] on a connection the caller opened (from another local address, say).
+fn raw_on(mut stream: TcpStream, request: &[u8]) -> std::io::Result<Resp> {
     stream.set_read_timeout(Some(TIMEOUT))?;
     stream.set_write_timeout(Some(TIMEOUT))?;
     // The server may answer (413) before the whole body is sent; a failed write is fine as
@@ -191,7 +195,8 @@ fn raw(addr: SocketAddr, request: &[u8]) -> std::io::Result<Resp> {
     Ok(Resp { status, headers, body: bytes[split + 4..].to_vec() })
 }
 
-fn request(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> std::io::Result<Resp> {
+/// The bytes of a `Connection: close` request.
+fn request_bytes(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Vec<u8> {
     let mut out =
         format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
     for (k, v) in headers {
@@ -200,7 +205,11 @@ fn request(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, &str)],
     out.push_str("\r\n");
     let mut bytes = out.into_bytes();
     bytes.extend_from_slice(body);
-    raw(addr, &bytes)
+    bytes
+}
+
+fn request(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> std::io::Result<Resp> {
+    raw(addr, &request_bytes(addr, method, path, headers, body))
 }
 
 fn post_json(addr: SocketAddr, path: &str, token: Option<&str>, body: &Value) -> Resp {

@@ -12,7 +12,6 @@ use hyper::{Request, Response, StatusCode};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-use super::routes::Peer;
 use super::store::{CreateError, IdempotencyKey, SquareOutcome, Storage, StoreInfo, Valid};
 use super::AppState;
 use crate::{store_error_body, Code, Date, Options, Params, Path, Report, Violation};
@@ -290,7 +289,12 @@ const TOKEN_ONLY_FIELDS: [&str; 2] = ["external_references", "metadata"];
 /// limited per client address and per store. A new customer and an email or phone already
 /// taken get the same 202 (and the existing customer their card links again), so the
 /// route tells nobody who is a customer.
-pub(crate) async fn join<B, S: Storage>(req: Request<B>, account: &str, st: Arc<AppState<S>>) -> Handled
+pub(crate) async fn join<B, S: Storage>(
+    req: Request<B>,
+    account: &str,
+    st: Arc<AppState<S>>,
+    peer: std::net::IpAddr,
+) -> Handled
 where
     B: Body<Data = Bytes>,
     B::Error: std::error::Error + Send + Sync + 'static,
@@ -302,7 +306,6 @@ where
         Ok(_) => return Ok(not_found()),
         Err(e) => return Ok(server_error(&e.0)),
     };
-    let peer = req.extensions().get::<Peer>().map_or(std::net::IpAddr::from([0, 0, 0, 0]), |p| p.0.ip());
     let client = super::client::client_address(peer, req.headers(), &st.trusted_proxies);
     let decision = st.join_limiter.check(client, store.id);
     let mut resp = if decision.allowed {

@@ -186,12 +186,11 @@ async fn run<S: Storage>(listener: TcpListener, state: Arc<AppState<S>>, limits:
         let activity = Activity::new();
         let state = state.clone();
         let watch = activity.clone();
-        let service = service_fn(move |mut req| {
+        let service = service_fn(move |req| {
             let in_flight = watch.request();
-            req.extensions_mut().insert(routes::Peer(peer));
             let state = state.clone();
             async move {
-                let answer = tokio::time::timeout(limits.request_timeout, routes::route(req, state)).await;
+                let answer = tokio::time::timeout(limits.request_timeout, routes::route(req, state, peer)).await;
                 drop(in_flight);
                 answer.unwrap_or_else(|_| Ok(routes::timed_out()))
             }

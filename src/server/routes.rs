@@ -16,10 +16,6 @@ use super::store::Storage;
 use super::AppState;
 use crate::Shape;
 
-/// The client's address, put in each request's extensions by the connection.
-#[derive(Clone, Copy, Debug)]
-pub struct Peer(pub SocketAddr);
-
 /// The answer when a request took longer than the request timeout.
 pub fn timed_out() -> Resp {
     let mut resp = error(StatusCode::REQUEST_TIMEOUT, "the request took too long");
@@ -34,7 +30,8 @@ fn host_is_missing<B>(req: &Request<B>) -> bool {
 
 /// Routes one request. `HEAD` is routed as `GET`: hyper sends the answer's headers without
 /// its body (RFC 9110, 9.3.2).
-pub async fn route<B, S: Storage>(req: Request<B>, st: Arc<AppState<S>>) -> Handled
+/// `peer` is the connection's other end (the client, or the proxy in front of it).
+pub async fn route<B, S: Storage>(req: Request<B>, st: Arc<AppState<S>>, peer: SocketAddr) -> Handled
 where
     B: Body<Data = Bytes>,
     B::Error: std::error::Error + Send + Sync + 'static,
@@ -57,7 +54,7 @@ where
             handlers::get_customer(req, account, id, st).await
         }
         (&Method::POST, ["v2", "customers"]) => handlers::square_create(req, st).await,
-        (&Method::POST, ["join", account]) => handlers::join(req, account, st).await,
+        (&Method::POST, ["join", account]) => handlers::join(req, account, st, peer.ip()).await,
         (&Method::GET, ["api", "v1", "public", "config"]) => handlers::public_config(st).await,
         (_, ["healthz" | "readyz"])
         | (_, ["api", "v1", "public", "config"])

@@ -31,23 +31,8 @@ fn post_from(from: IpAddr, addr: SocketAddr, path: &str, body: &Value) -> Resp {
     let socket = Socket::new(Domain::IPV4, Type::STREAM, None).expect("socket");
     socket.bind(&SocketAddr::new(from, 0).into()).expect("bind a loopback address");
     socket.connect_timeout(&addr.into(), TIMEOUT).expect("connect");
-    let mut stream: TcpStream = socket.into();
-    stream.set_read_timeout(Some(TIMEOUT)).expect("timeout");
-    let body = body.to_string();
-    let head = format!(
-        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
-        body.len()
-    );
-    stream.write_all(head.as_bytes()).and_then(|()| stream.write_all(body.as_bytes())).expect("write");
-    let mut bytes = Vec::new();
-    stream.read_to_end(&mut bytes).expect("read");
-    let split = bytes.windows(4).position(|w| w == b"\r\n\r\n").expect("a head");
-    let head = String::from_utf8_lossy(&bytes[..split]).into_owned();
-    let mut lines = head.lines();
-    let status = lines.next().and_then(|l| l.split(' ').nth(1)).and_then(|s| s.parse().ok()).expect("status");
-    let headers =
-        lines.filter_map(|l| l.split_once(':').map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))).collect();
-    Resp { status, headers, body: bytes[split + 4..].to_vec() }
+    let json = [("Content-Type", "application/json")];
+    raw_on(socket.into(), &request_bytes(addr, "POST", path, &json, body.to_string().as_bytes())).expect("request")
 }
 
 fn signup(email: &str) -> Value {

@@ -87,6 +87,9 @@ CREATE TABLE idempotency_keys (
 "#,
     r#"
 ALTER TABLE stores ADD COLUMN public_signup INTEGER NOT NULL DEFAULT 0 CHECK (public_signup IN (0, 1));
+-- Every sign-up the public route takes, new customer or not: the write that makes both
+-- cases cost one durable commit alike.
+ALTER TABLE stores ADD COLUMN signups INTEGER NOT NULL DEFAULT 0;
 -- Every store had a public sign-up before it was a choice; only the demo store keeps it.
 UPDATE stores SET public_signup = 1 WHERE name = 'Demo store' AND id = (SELECT MIN(id) FROM stores);
 CREATE TABLE store_idempotency_keys (
