@@ -148,6 +148,11 @@ fn admin(db: &Path, args: &[&str]) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The value an admin command printed on its `key: value` line.
+fn printed(lines: &[(String, String)], key: &str) -> String {
+    lines.iter().find(|(k, _)| k == key).unwrap_or_else(|| panic!("no {key:?} line in {lines:?}")).1.clone()
+}
+
 struct Resp {
     status: u16,
     headers: Vec<(String, String)>,
@@ -237,7 +242,7 @@ fn statuses_of_the_store_api_and_bad_requests() {
     let addr = d.server.addr;
     let db = d._dir.0.join("customers.db");
     let other = admin(&db, &["stores", "add", "--name", "Other", "--country", "GB"]);
-    let other_token = &other.iter().find(|(k, _)| k == "token").expect("token line").1;
+    let other_token = &printed(&other, "token");
     let path = format!("/api/v1/accounts/{}/customers", d.store);
     let big = format!("{{\"customer\":{{\"first_name\":\"{}\"}}}}", "x".repeat(70 * 1024));
 
@@ -447,11 +452,7 @@ fn statuses_of_the_store_api_and_bad_requests() {
     assert_eq!(fetched.status, 200);
     assert_eq!(fetched.json(), created);
     // Another store cannot read it.
-    let other_path = format!(
-        "/api/v1/accounts/{}/customers/{}",
-        other.iter().find(|(k, _)| k == "store").expect("store").1,
-        created["id"]
-    );
+    let other_path = format!("/api/v1/accounts/{}/customers/{}", printed(&other, "store"), created["id"]);
     assert_eq!(get(addr, &other_path, Some(other_token)).status, 404);
 
     // Form-encoded, Rails style.
@@ -488,7 +489,7 @@ fn cards_welcome_stamps_outbox_and_references() {
     let db = d._dir.0.join("customers.db");
     let path = format!("/api/v1/accounts/{}/customers", d.store);
     let other = admin(&db, &["stores", "add", "--name", "Other", "--country", "GB"]);
-    let other_store = other.iter().find(|(k, _)| k == "store").expect("store").1.clone();
+    let other_store = printed(&other, "store");
     let foreign_card = admin(&db, &["cards", "add", "--store", &other_store, "--name", "F", "--stamps-required", "5"]);
     let foreign_card: i64 = foreign_card[0].1.parse().expect("card id");
     let generous = admin(

@@ -119,26 +119,7 @@ where
 /// Whether every name and value of a form body is UTF-8 once its `%XX` escapes are
 /// decoded (a `%` not followed by two hex digits stays as it is, as form parsers read it).
 fn form_decodes_to_utf8(text: &str) -> bool {
-    let hex = |b: u8| char::from(b).to_digit(16);
-    text.split(['&', '=']).all(|part| {
-        let bytes = part.as_bytes();
-        let mut out = Vec::with_capacity(bytes.len());
-        let mut i = 0;
-        while i < bytes.len() {
-            let escaped = (bytes[i] == b'%').then(|| Some(hex(*bytes.get(i + 1)?)? * 16 + hex(*bytes.get(i + 2)?)?));
-            match escaped.flatten() {
-                Some(byte) => {
-                    out.push(byte as u8);
-                    i += 3;
-                }
-                None => {
-                    out.push(bytes[i]);
-                    i += 1;
-                }
-            }
-        }
-        std::str::from_utf8(&out).is_ok()
-    })
+    text.split(['&', '=']).all(|part| percent_encoding::percent_decode_str(part).decode_utf8().is_ok())
 }
 
 /// `?default_region=GB&today=YYYY-MM-DD`, both optional.
@@ -266,12 +247,15 @@ where
             json_response(StatusCode::UNPROCESSABLE_ENTITY, &store_error_body(&violations))
         }
         Err(CreateError::KeyReused) => {
-            let violation =
-                Violation::new(Path::root().key("idempotency_key"), Code::IdempotencyKeyReused, Params::new());
-            json_response(StatusCode::UNPROCESSABLE_ENTITY, &store_error_body(&[violation]))
+            json_response(StatusCode::UNPROCESSABLE_ENTITY, &store_error_body(&[key_reused()]))
         }
         Err(CreateError::Storage(e)) => server_error(&e),
     })
+}
+
+/// An idempotency key sent again with another body, in either API.
+fn key_reused() -> Violation {
+    Violation::new(Path::root().key("idempotency_key"), Code::IdempotencyKeyReused, Params::new())
 }
 
 /// The form field people leave empty and bots fill: a sign-up that fills it is answered as
@@ -423,12 +407,7 @@ where
     Ok(match st.db.create_square_customer(store.id, valid, body_hash).await {
         Ok(SquareOutcome::Customer(body)) => json_response(StatusCode::OK, &body),
         Ok(SquareOutcome::KeyReused) => {
-            let violation = crate::Violation::new(
-                crate::Path::root().key("idempotency_key"),
-                crate::Code::IdempotencyKeyReused,
-                crate::Params::new(),
-            );
-            json_response(StatusCode::BAD_REQUEST, &crate::square_error_body(&[violation]))
+            json_response(StatusCode::BAD_REQUEST, &crate::square_error_body(&[key_reused()]))
         }
         Err(e) => server_error(&e.0),
     })

@@ -29,15 +29,12 @@ pub enum Key {
 impl Key {
     /// The key for a peer address.
     pub fn client(addr: IpAddr) -> Key {
-        match addr {
-            IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-                Some(v4) => Key::Client(IpAddr::V4(v4)),
-                None => {
-                    let mut octets = v6.octets();
-                    octets[8..].fill(0);
-                    Key::Client(IpAddr::from(octets))
-                }
-            },
+        match super::client::canonical(addr) {
+            IpAddr::V6(v6) => {
+                let mut octets = v6.octets();
+                octets[8..].fill(0);
+                Key::Client(IpAddr::from(octets))
+            }
             v4 => Key::Client(v4),
         }
     }

@@ -132,10 +132,11 @@ async fn static_file(root: &FsPath, segments: &[&str], gzip: bool) -> Resp {
     if last.is_empty() || tokio::fs::metadata(&path).await.map(|m| m.is_dir()).unwrap_or(false) {
         path.push("index.html");
     }
-    let Some(plain) = inside(root, &path).await else { return not_found() };
+    let Ok(root) = tokio::fs::canonicalize(root).await else { return not_found() };
+    let Some(plain) = inside(&root, &path).await else { return not_found() };
     let mut compressed = path.clone().into_os_string();
     compressed.push(".gz");
-    let compressed = inside(root, FsPath::new(&compressed)).await;
+    let compressed = inside(&root, FsPath::new(&compressed)).await;
     let has_gz = compressed.is_some();
     let served = match (&compressed, gzip) {
         (Some(gz), true) => tokio::fs::read(gz).await,
@@ -158,12 +159,11 @@ async fn static_file(root: &FsPath, segments: &[&str], gzip: bool) -> Resp {
     }
 }
 
-/// `path` resolved, if it is a regular file inside `root` resolved.
+/// `path` resolved, if it is a regular file inside `root` (itself already resolved).
 async fn inside(root: &FsPath, path: &FsPath) -> Option<PathBuf> {
-    let root = tokio::fs::canonicalize(root).await.ok()?;
     let real = tokio::fs::canonicalize(path).await.ok()?;
     let is_file = tokio::fs::metadata(&real).await.is_ok_and(|m| m.is_file());
-    (is_file && real.starts_with(&root)).then_some(real)
+    (is_file && real.starts_with(root)).then_some(real)
 }
 
 fn percent_decode(segment: &str) -> Result<String, ()> {

@@ -35,10 +35,6 @@ fn post_from(from: IpAddr, addr: SocketAddr, path: &str, body: &Value) -> Resp {
     raw_on(socket.into(), &request_bytes(addr, "POST", path, &json, body.to_string().as_bytes())).expect("request")
 }
 
-fn signup(email: &str) -> Value {
-    json!({ "customer": { "first_name": "Jo", "email": email } })
-}
-
 /// Reproduction 1: a victim's external reference can't be taken: not anonymously (the sign-up takes no
 /// references or metadata at all), and not with a token either (422 on the reference).
 #[test]
@@ -100,18 +96,18 @@ fn the_signup_is_opt_in_and_rate_limited() {
     let addr = d.server.addr;
     let db = d._dir.0.join("customers.db");
     let closed = admin(&db, &["stores", "add", "--name", "Closed", "--country", "US"]);
-    let closed: i64 = closed.iter().find(|(k, _)| k == "store").expect("store").1.parse().expect("id");
-    let resp = post_json(addr, &join_path(closed), None, &signup("closed@example.com"));
+    let closed: i64 = printed(&closed, "store").parse().expect("id");
+    let resp = post_json(addr, &join_path(closed), None, &customer("closed@example.com"));
     assert_eq!(resp.status, 404, "a store without --public-signup has no sign-up");
     let open = admin(&db, &["stores", "add", "--name", "Open", "--country", "US", "--public-signup"]);
-    let open: i64 = open.iter().find(|(k, _)| k == "store").expect("store").1.parse().expect("id");
+    let open: i64 = printed(&open, "store").parse().expect("id");
     let first_address: IpAddr = "127.0.0.1".parse().expect("address");
     let second_address: IpAddr = "127.0.0.2".parse().expect("address");
     let third_address: IpAddr = "127.0.0.3".parse().expect("address");
-    assert_eq!(post_from(third_address, addr, &join_path(open), &signup("open@example.com")).status, 202);
+    assert_eq!(post_from(third_address, addr, &join_path(open), &customer("open@example.com")).status, 202);
     let mut remaining = Vec::new();
     for i in 0..5 {
-        let resp = post_from(first_address, addr, &join_path(d.store), &signup(&format!("a{i}@example.com")));
+        let resp = post_from(first_address, addr, &join_path(d.store), &customer(&format!("a{i}@example.com")));
         assert_eq!(resp.status, 202, "sign-up {i}");
         assert_eq!(resp.header("ratelimit-limit"), Some("5"));
         assert_eq!(resp.header("ratelimit-policy"), Some("5;w=60"));
@@ -122,7 +118,7 @@ fn the_signup_is_opt_in_and_rate_limited() {
         remaining.push(resp.header("ratelimit-remaining").unwrap_or("").to_owned());
     }
     assert_eq!(remaining, ["4", "3", "2", "1", "0"]);
-    let refused = post_from(first_address, addr, &join_path(d.store), &signup("a5@example.com"));
+    let refused = post_from(first_address, addr, &join_path(d.store), &customer("a5@example.com"));
     assert_eq!(refused.status, 429);
     assert!(refused.header("retry-after").and_then(|r| r.parse::<u64>().ok()).is_some_and(|r| (1..=60).contains(&r)));
     assert!(refused.json()["error"].as_str().is_some_and(|e| e.contains("too many")));
@@ -130,11 +126,11 @@ fn the_signup_is_opt_in_and_rate_limited() {
 
     // Another address has its own 5, but the store takes 8 a window from everyone.
     let statuses: Vec<u16> = (0..4)
-        .map(|i| post_from(second_address, addr, &join_path(d.store), &signup(&format!("b{i}@example.com"))).status)
+        .map(|i| post_from(second_address, addr, &join_path(d.store), &customer(&format!("b{i}@example.com"))).status)
         .collect();
     assert_eq!(statuses, [202, 202, 202, 429]);
     // Another store counts apart.
-    assert_eq!(post_from(second_address, addr, &join_path(open), &signup("b9@example.com")).status, 202);
+    assert_eq!(post_from(second_address, addr, &join_path(open), &customer("b9@example.com")).status, 202);
 }
 
 /// Reproductions 2 and 3: a flood naming one address sends it one card link a window, and a taken email
@@ -165,7 +161,7 @@ fn a_taken_email_answers_like_a_new_one_and_links_go_once_a_window() {
     assert_eq!((later.status, later.body.clone()), (new.status, new.body.clone()));
     assert_eq!(outbox_rows(&db, "member@example.com"), 2, "after the window the member gets the links again");
 
-    let api = post_json(addr, &customers_path(d.store), Some(&d.token), &signup("member@example.com"));
+    let api = post_json(addr, &customers_path(d.store), Some(&d.token), &customer("member@example.com"));
     assert_eq!(api.status, 422);
     assert_eq!(api.json()["errors"]["email"], json!(["has already been taken"]));
 }
@@ -175,10 +171,10 @@ fn a_taken_email_answers_like_a_new_one_and_links_go_once_a_window() {
 fn a_filled_honeypot_stores_nothing() {
     let d = demo("honeypot");
     let db = d._dir.0.join("customers.db");
-    let mut bot = signup("bot@example.com");
+    let mut bot = customer("bot@example.com");
     bot["website"] = json!("http://spam.example");
     let resp = post_json(d.server.addr, &join_path(d.store), None, &bot);
-    let person = post_json(d.server.addr, &join_path(d.store), None, &signup("person@example.com"));
+    let person = post_json(d.server.addr, &join_path(d.store), None, &customer("person@example.com"));
     assert_eq!((resp.status, resp.body), (person.status, person.body));
     assert_eq!(count_customers(&db, "bot@example.com"), 0);
     assert_eq!(count_customers(&db, "person@example.com"), 1);
@@ -190,8 +186,8 @@ fn every_route_reads_phones_in_the_stores_country() {
     let d = demo("regions");
     let db = d._dir.0.join("customers.db");
     let gb = admin(&db, &["stores", "add", "--name", "London", "--country", "GB", "--public-signup"]);
-    let gb_store: i64 = gb.iter().find(|(k, _)| k == "store").expect("store").1.parse().expect("id");
-    let gb_token = gb.iter().find(|(k, _)| k == "token").expect("token").1.clone();
+    let gb_store: i64 = printed(&gb, "store").parse().expect("id");
+    let gb_token = printed(&gb, "token");
     let national = json!({ "customer": { "first_name": "Ada", "phone": "020 7946 0018" } });
     let created = post_json(d.server.addr, &customers_path(gb_store), Some(&gb_token), &national);
     assert_eq!(created.status, 201, "{}", String::from_utf8_lossy(&created.body));
@@ -233,7 +229,7 @@ fn store_creates_take_an_idempotency_key() {
             [("Content-Type", "application/json"), ("Authorization", auth.as_str()), ("Idempotency-Key", key)];
         request(addr, "POST", &customers_path(d.store), &headers, body.to_string().as_bytes()).expect("request")
     };
-    let body = signup("retry@example.com");
+    let body = customer("retry@example.com");
     let first = send("\"key-1\"", &body);
     assert_eq!(first.status, 201);
     // The same body written differently is the same request.
@@ -242,15 +238,15 @@ fn store_creates_take_an_idempotency_key() {
     assert_eq!(again.status, 201, "{}", String::from_utf8_lossy(&again.body));
     assert_eq!(again.json(), first.json(), "the first answer again");
     assert_eq!(count_customers(&db, "retry@example.com"), 1);
-    let other = send("key-1", &signup("other@example.com"));
+    let other = send("key-1", &customer("other@example.com"));
     assert_eq!(other.status, 422);
     assert_eq!(other.json()["errors"]["idempotency_key"], json!(["was already used with a different request"]));
     assert_eq!(count_customers(&db, "other@example.com"), 0);
     for bad in ["", "\"unterminated", "sp ace", &"k".repeat(256)] {
-        assert_eq!(send(bad, &signup("bad@example.com")).status, 400, "key {bad:?}");
+        assert_eq!(send(bad, &customer("bad@example.com")).status, 400, "key {bad:?}");
     }
     // Without a key a retry is what it always was.
-    assert_eq!(post_json(addr, &customers_path(d.store), Some(&d.token), &signup("retry@example.com")).status, 422);
+    assert_eq!(post_json(addr, &customers_path(d.store), Some(&d.token), &customer("retry@example.com")).status, 422);
 }
 
 /// Smaller holes: undecodable form bytes, a missing Host, HEAD, and symbolic links.
@@ -428,7 +424,7 @@ fn a_trusted_proxy_names_the_client_and_no_one_else_can() {
     let limit = ["--join-limit-per-client", "1"];
     let send = |addr: SocketAddr, store: &str, xff: &str, email: &str| {
         let headers = [("Content-Type", "application/json"), ("X-Forwarded-For", xff)];
-        request(addr, "POST", &format!("/join/{store}"), &headers, signup(email).to_string().as_bytes())
+        request(addr, "POST", &format!("/join/{store}"), &headers, customer(email).to_string().as_bytes())
             .expect("request")
     };
 

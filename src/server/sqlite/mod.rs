@@ -7,9 +7,10 @@
 //! every job: a 201 is never sent before its rows are on disk.
 //!
 //! [`schema`] holds the migrations, [`admin`] stores, tokens and cards, [`store_api`] the
-//! store API's customers and [`square`] Square's.
+//! store API's customers, [`square`] Square's, and [`idempotency`] both APIs' keys.
 
 mod admin;
+mod idempotency;
 mod schema;
 mod square;
 mod store_api;

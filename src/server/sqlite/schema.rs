@@ -92,14 +92,20 @@ ALTER TABLE stores ADD COLUMN public_signup INTEGER NOT NULL DEFAULT 0 CHECK (pu
 ALTER TABLE stores ADD COLUMN signups INTEGER NOT NULL DEFAULT 0;
 -- Every store had a public sign-up before it was a choice; only the demo store keeps it.
 UPDATE stores SET public_signup = 1 WHERE name = 'Demo store' AND id = (SELECT MIN(id) FROM stores);
-CREATE TABLE store_idempotency_keys (
+-- Keys of the store API beside Square's: the key space is (store, API, key).
+CREATE TABLE idempotency_keys_by_api (
     store_id INTEGER NOT NULL REFERENCES stores(id),
+    api TEXT NOT NULL CHECK (api IN ('square', 'store')),
     key TEXT NOT NULL,
     request_hash BLOB NOT NULL,
     response TEXT NOT NULL,
     created_at TEXT NOT NULL,
-    PRIMARY KEY (store_id, key)
+    PRIMARY KEY (store_id, api, key)
 );
+INSERT INTO idempotency_keys_by_api (store_id, api, key, request_hash, response, created_at)
+    SELECT store_id, 'square', key, request_hash, response, created_at FROM idempotency_keys;
+DROP TABLE idempotency_keys;
+ALTER TABLE idempotency_keys_by_api RENAME TO idempotency_keys;
 ALTER TABLE outbox ADD COLUMN store_id INTEGER REFERENCES stores(id);
 UPDATE outbox SET store_id = (
     SELECT c.store_id FROM customer_cards cc JOIN cards c ON c.id = cc.card_id WHERE cc.id = outbox.customer_card_id

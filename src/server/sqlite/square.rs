@@ -1,15 +1,15 @@
 //! Square's create: its ids, its stored customer and its idempotency keys.
 
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection};
 use serde_json::{json, Map, Value};
-use subtle::ConstantTimeEq;
 
+use super::idempotency::{self, Api, Replay};
 use super::now;
 use crate::model::SquareCustomerRequest;
 use crate::server::store::{SquareOutcome, Valid};
 
 /// Square ids are 26 upper-case letters and digits.
-pub(super) fn square_id() -> String {
+fn square_id() -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTVWXYZ0123456789";
     let mut bytes = [0u8; 26];
     if getrandom::fill(&mut bytes).is_err() {
@@ -29,18 +29,12 @@ pub(super) fn insert_square(
 ) -> rusqlite::Result<SquareOutcome> {
     let key = request.get().idempotency_key.as_deref();
     if let Some(key) = key {
-        let stored: Option<(Vec<u8>, String)> = conn
-            .query_row(
-                "SELECT request_hash, response FROM idempotency_keys WHERE store_id = ?1 AND key = ?2",
-                params![store_id, key],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?;
-        if let Some((hash, response)) = stored {
-            if bool::from(hash.as_slice().ct_eq(&body_hash[..])) {
-                return Ok(SquareOutcome::Customer(serde_json::from_str(&response).unwrap_or(Value::Null)));
+        match idempotency::replay(conn, store_id, Api::Square, key, &body_hash)? {
+            Some(Replay::Same(response)) => {
+                return Ok(SquareOutcome::Customer(serde_json::from_str(&response).unwrap_or(Value::Null)))
             }
-            return Ok(SquareOutcome::KeyReused);
+            Some(Replay::OtherBody) => return Ok(SquareOutcome::KeyReused),
+            None => {}
         }
     }
     let at = now();
@@ -65,10 +59,7 @@ pub(super) fn insert_square(
         params![id, store_id, Value::Object(customer).to_string(), at],
     )?;
     if let Some(key) = key {
-        conn.execute(
-            "INSERT INTO idempotency_keys (store_id, key, request_hash, response, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![store_id, key, &body_hash[..], response.to_string(), at],
-        )?;
+        idempotency::remember(conn, store_id, Api::Square, key, &body_hash, &response.to_string(), &at)?;
     }
     Ok(SquareOutcome::Customer(response))
 }

@@ -3,22 +3,22 @@
 
 use rusqlite::{params, Connection, ErrorCode, OptionalExtension};
 use serde_json::{json, Map, Value};
-use subtle::ConstantTimeEq;
 
+use super::idempotency::{self, Api, Replay};
 use super::now;
 use crate::model::StoreRequest;
 use crate::server::store::{CreateError, IdempotencyKey};
 use crate::{Code, Params, Path, Violation};
 
-pub(super) fn is_unique_violation(e: &rusqlite::Error) -> bool {
+fn is_unique_violation(e: &rusqlite::Error) -> bool {
     e.sqlite_error_code() == Some(ErrorCode::ConstraintViolation)
 }
 
-pub(super) fn taken(field: &'static str) -> Violation {
+fn taken(field: &'static str) -> Violation {
     Violation::new(Path::root().key("customer").key(field), Code::Taken, Params::new())
 }
 
-pub(super) fn reference_taken(index: usize) -> Violation {
+fn reference_taken(index: usize) -> Violation {
     Violation::new(
         Path::root().key("customer").key("external_references").index(index).key("external_id"),
         Code::Taken,
@@ -28,17 +28,13 @@ pub(super) fn reference_taken(index: usize) -> Violation {
 
 /// Email uniqueness is case-insensitive, the whole address (local parts are case-sensitive
 /// by RFC, but no real provider treats them so and customers retype them freely).
-pub(super) fn email_key(email: &str) -> String {
+fn email_key(email: &str) -> String {
     email.to_lowercase()
 }
 
 /// The store's card a request names, with its welcome stamps; a card of another store, or
 /// none, is a violation on `card_id`.
-pub(super) fn requested_card(
-    conn: &Connection,
-    store_id: i64,
-    request: &StoreRequest,
-) -> Result<Option<Card>, CreateError> {
+fn requested_card(conn: &Connection, store_id: i64, request: &StoreRequest) -> Result<Option<Card>, CreateError> {
     let Some(card_id) = request.card_id else { return Ok(None) };
     let card_id = i64::try_from(card_id).unwrap_or(-1);
     let initial: Option<i64> = conn
@@ -64,22 +60,18 @@ pub(super) fn requested_card(
 }
 
 /// A card of the store.
-pub(super) struct Card {
+struct Card {
     id: i64,
     initial_stamps: i64,
 }
 
-pub(super) fn storage(e: rusqlite::Error) -> CreateError {
+fn storage(e: rusqlite::Error) -> CreateError {
     CreateError::Storage(e.to_string())
 }
 
 /// The customers of the store that already hold the request's email or phone, with the
 /// channel and recipient each one matched on.
-pub(super) fn holders(
-    conn: &Connection,
-    store_id: i64,
-    request: &StoreRequest,
-) -> rusqlite::Result<Vec<(i64, Channel)>> {
+fn holders(conn: &Connection, store_id: i64, request: &StoreRequest) -> rusqlite::Result<Vec<(i64, Channel)>> {
     let c = &request.customer;
     let mut found = Vec::new();
     if let Some(email) = &c.email {
@@ -101,7 +93,7 @@ pub(super) fn holders(
 
 /// Where a card link goes.
 #[derive(Clone, Debug)]
-pub(super) enum Channel {
+enum Channel {
     Email(String),
     Sms(String),
 }
@@ -115,13 +107,9 @@ impl Channel {
     }
 }
 
-/// Indexes (in the request) of the external references another customer of the store holds.
-pub(super) fn references_held_elsewhere(
-    conn: &Connection,
-    store_id: i64,
-    customer_id: Option<i64>,
-    request: &StoreRequest,
-) -> rusqlite::Result<Vec<usize>> {
+/// Indexes (in the request) of the external references a customer of the store holds
+/// already (a create's customer holds none yet).
+fn references_held(conn: &Connection, store_id: i64, request: &StoreRequest) -> rusqlite::Result<Vec<usize>> {
     let mut held = Vec::new();
     let mut stmt = conn.prepare_cached(
         "SELECT customer_id FROM external_references WHERE store_id = ?1 AND source = ?2 AND external_id = ?3",
@@ -129,19 +117,20 @@ pub(super) fn references_held_elsewhere(
     for (i, reference) in request.customer.external_references.iter().flatten().enumerate() {
         let holder: Option<i64> =
             stmt.query_row(params![store_id, reference.source, reference.external_id], |r| r.get(0)).optional()?;
-        if holder.is_some_and(|holder| Some(holder) != customer_id) {
+        if holder.is_some() {
             held.push(i);
         }
     }
     Ok(held)
 }
 
-/// Queues one card link per channel, except to a recipient this store sent one to within
-/// `window`: a flood of sign-ups naming one address sends it one message.
-pub(super) fn queue_card_links(
+/// Queues the links of `customer_card_ids` on each channel, except to a recipient this store
+/// sent links to within `window`: a flood of sign-ups naming one address sends it one
+/// message (with every card's link).
+fn queue_card_links(
     conn: &Connection,
     store_id: i64,
-    customer_card_id: i64,
+    customer_card_ids: &[i64],
     channels: &[Channel],
     window: std::time::Duration,
     at: &str,
@@ -157,7 +146,10 @@ pub(super) fn queue_card_links(
                 "SELECT EXISTS (SELECT 1 FROM outbox WHERE recipient = ?1 AND created_at > ?2 AND channel = ?3 AND store_id = ?4)",
             )?
             .query_row(params![recipient, since, channel, store_id], |r| r.get(0))?;
-        if !recent {
+        if recent {
+            continue;
+        }
+        for customer_card_id in customer_card_ids {
             conn.execute(
                 "INSERT INTO outbox (customer_card_id, store_id, channel, recipient, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
                 params![customer_card_id, store_id, channel, recipient, at],
@@ -168,13 +160,13 @@ pub(super) fn queue_card_links(
 }
 
 /// The request's email and phone as card-link channels.
-pub(super) fn channels_of(request: &StoreRequest) -> Vec<Channel> {
+fn channels_of(request: &StoreRequest) -> Vec<Channel> {
     let c = &request.customer;
     c.email.iter().map(|e| Channel::Email(e.clone())).chain(c.phone.iter().map(|p| Channel::Sms(p.clone()))).collect()
 }
 
 /// Writes a new customer (checks done) with its references, card and card links; returns its id.
-pub(super) fn insert_rows(
+fn insert_rows(
     conn: &Connection,
     store_id: i64,
     request: &StoreRequest,
@@ -232,7 +224,7 @@ pub(super) fn insert_rows(
         .map_err(storage)?;
         let customer_card_id = conn.last_insert_rowid();
         if request.send_card_links == Some(true) {
-            queue_card_links(conn, store_id, customer_card_id, &channels_of(request), card_link_window, &at)
+            queue_card_links(conn, store_id, &[customer_card_id], &channels_of(request), card_link_window, &at)
                 .map_err(storage)?;
         }
     }
@@ -254,9 +246,7 @@ fn insert_customer(
         .into_iter()
         .map(|(_, channel)| taken(if matches!(channel, Channel::Email(_)) { "email" } else { "phone" }))
         .collect();
-    rejected.extend(
-        references_held_elsewhere(conn, store_id, None, request).map_err(storage)?.into_iter().map(reference_taken),
-    );
+    rejected.extend(references_held(conn, store_id, request).map_err(storage)?.into_iter().map(reference_taken));
     let card = match requested_card(conn, store_id, request) {
         Ok(card) => card,
         Err(CreateError::Rejected(violations)) => {
@@ -280,7 +270,7 @@ fn insert_customer(
 /// that customer's card links to it again (when asked for) and changes nothing else. The
 /// caller answers both alike, so the route reveals no membership; and both count the
 /// sign-up on the store, so that both end in a commit that writes (and waits for its
-/// fsync): a commit that writes nothing returns several times sooner, which would tell.
+/// fsync): a commit that writes nothing skips the fsync and returns sooner, which would tell.
 pub(super) fn join_customer(
     conn: &Connection,
     store_id: i64,
@@ -302,16 +292,12 @@ pub(super) fn join_customer(
             .prepare_cached("SELECT id FROM customer_cards WHERE customer_id = ?1 ORDER BY id")
             .and_then(|mut stmt| stmt.query_map([customer_id], |r| r.get(0))?.collect())
             .map_err(storage)?;
-        for customer_card_id in cards {
-            queue_card_links(conn, store_id, customer_card_id, std::slice::from_ref(&channel), card_link_window, &at)
-                .map_err(storage)?;
-        }
+        queue_card_links(conn, store_id, &cards, std::slice::from_ref(&channel), card_link_window, &at)
+            .map_err(storage)?;
     }
     Ok(())
 }
 
-/// The first answer to an idempotency key: `Some(Ok)` to send again, `Some(Err)` when the
-/// key came with another body, `None` when the key is new.
 /// The store API's create under an optional idempotency key: the first answer to the key
 /// again, 422 for the key with another body, else a new customer and the key remembered.
 pub(super) fn create_with_key(
@@ -323,41 +309,23 @@ pub(super) fn create_with_key(
     card_link_window: std::time::Duration,
 ) -> Result<Value, CreateError> {
     if let Some(key) = key {
-        if let Some(answer) = replay(conn, store_id, key)? {
-            return answer;
+        match idempotency::replay(conn, store_id, Api::Store, &key.key, &key.body_hash).map_err(storage)? {
+            Some(Replay::Same(response)) => {
+                return serde_json::from_str(&response).map_err(|e| CreateError::Storage(format!("stored answer: {e}")))
+            }
+            Some(Replay::OtherBody) => return Err(CreateError::KeyReused),
+            None => {}
         }
     }
     let customer = insert_customer(conn, store_id, request, public_url, card_link_window)?;
     if let Some(key) = key {
-        conn.execute(
-            "INSERT INTO store_idempotency_keys (store_id, key, request_hash, response, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![store_id, key.key, &key.body_hash[..], customer.to_string(), now()],
-        )
-        .map_err(storage)?;
+        idempotency::remember(conn, store_id, Api::Store, &key.key, &key.body_hash, &customer.to_string(), &now())
+            .map_err(storage)?;
     }
     Ok(customer)
 }
 
-fn replay(
-    conn: &Connection,
-    store_id: i64,
-    key: &IdempotencyKey,
-) -> Result<Option<Result<Value, CreateError>>, CreateError> {
-    let stored: Option<(Vec<u8>, String)> = conn
-        .prepare_cached("SELECT request_hash, response FROM store_idempotency_keys WHERE store_id = ?1 AND key = ?2")
-        .and_then(|mut stmt| stmt.query_row(params![store_id, key.key], |r| Ok((r.get(0)?, r.get(1)?))).optional())
-        .map_err(storage)?;
-    Ok(stored.map(|(hash, response)| {
-        if bool::from(hash.as_slice().ct_eq(&key.body_hash[..])) {
-            serde_json::from_str(&response).map_err(|e| CreateError::Storage(format!("stored answer: {e}")))
-        } else {
-            Err(CreateError::KeyReused)
-        }
-    }))
-}
-
-pub(super) fn parse_json_column(text: Option<String>) -> Value {
+fn parse_json_column(text: Option<String>) -> Value {
     text.and_then(|t| serde_json::from_str(&t).ok()).unwrap_or(Value::Null)
 }
 
