@@ -923,6 +923,13 @@ fn settings_from_the_environment_and_readiness() {
         assert!(help.contains(flag) && help.contains(&format!("[env: {env}=")), "{flag} / {env} in --help:\n{help}");
     }
 
+    // Timeouts and windows out of range are refused before anything starts.
+    for (flag, value) in [("--idle-timeout", "0"), ("--header-read-timeout", "86401"), ("--join-window", "0")] {
+        let out = Command::new(bin()).args(["serve", flag, value]).output().expect("serve");
+        assert_eq!(out.status.code(), Some(2), "{flag} {value}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains(flag), "{flag} {value}");
+    }
+
     let dir = TempDir::new("environment");
     let server = Server::start_env(&dir.0, &[], &[("CV_JOIN_LIMIT_PER_CLIENT", "1"), ("CV_LOG_FORMAT", "json")]);
     let store = server.banner_value("demo store").expect("store");

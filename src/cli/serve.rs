@@ -28,14 +28,14 @@ pub struct ServeArgs {
     #[arg(long, env = "CV_PUBLIC_URL")]
     public_url: Option<String>,
     /// Seconds a request's headers may take, counted from when the connection is ready for
-    /// the request.
-    #[arg(long, env = "CV_HEADER_READ_TIMEOUT", default_value_t = 10)]
+    /// the request (each timeout: 1 s to a day).
+    #[arg(long, env = "CV_HEADER_READ_TIMEOUT", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=86_400))]
     header_read_timeout: u64,
     /// Seconds a connection with no request in flight may stay silent before it is closed.
-    #[arg(long, env = "CV_IDLE_TIMEOUT", default_value_t = 5)]
+    #[arg(long, env = "CV_IDLE_TIMEOUT", default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=86_400))]
     idle_timeout: u64,
     /// Seconds to read a request's body and answer it (408 past it).
-    #[arg(long, env = "CV_REQUEST_TIMEOUT", default_value_t = 30)]
+    #[arg(long, env = "CV_REQUEST_TIMEOUT", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=86_400))]
     request_timeout: u64,
     /// Most bytes of a request line and its headers (431 past it; at least 8192).
     #[arg(long, env = "CV_MAX_HEADER_BYTES", default_value_t = 16 * 1024, value_parser = clap::value_parser!(u64).range(8192..=1 << 20))]
@@ -50,11 +50,11 @@ pub struct ServeArgs {
     #[arg(long, env = "CV_JOIN_LIMIT_PER_STORE", default_value_t = 600, value_parser = clap::value_parser!(u32).range(1..))]
     join_limit_per_store: u32,
     /// The sign-up counters' window, in seconds.
-    #[arg(long, env = "CV_JOIN_WINDOW", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, env = "CV_JOIN_WINDOW", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=86_400))]
     join_window: u64,
     /// Card links go to one email address or phone number of a store at most once per this
     /// many seconds, whatever the number of sign-ups naming it.
-    #[arg(long, env = "CV_CARD_LINK_WINDOW", default_value_t = 3600)]
+    #[arg(long, env = "CV_CARD_LINK_WINDOW", default_value_t = 3600, value_parser = clap::value_parser!(u64).range(0..=31_536_000))]
     card_link_window: u64,
     /// A proxy (address or range, e.g. `10.0.0.0/8`) whose `X-Forwarded-For` names the
     /// client; repeat it, or comma-separate them in the variable. Without one, the
