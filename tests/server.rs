@@ -792,27 +792,34 @@ fn static_files_with_types_and_no_traversal() {
     }
 }
 
-/// `make pkg` leaves zopfli `.gz` copies of the browser build; a client that takes gzip gets
-/// those bytes as they are, with `Content-Encoding: gzip`, and every other client the file.
+/// `make pkg` leaves zopfli `.gz` and brotli `.br` copies of the browser build; a client gets
+/// the one it takes (brotli first), as is, with its `Content-Encoding`, and every other
+/// client the file. Every file has a validator, so a browser's revalidation costs no body.
 #[test]
-fn precompressed_files_for_clients_that_take_gzip() {
+fn precompressed_files_and_revalidation() {
     let dir = TempDir::new("gzip");
     std::fs::create_dir_all(dir.0.join("www")).expect("www");
     std::fs::create_dir_all(dir.0.join("pkg/web")).expect("pkg");
     std::fs::write(dir.0.join("pkg/web/app_bg.wasm"), b"\0asm\x01\0\0\0 the module").expect("write");
     std::fs::write(dir.0.join("pkg/web/app_bg.wasm.gz"), b"\x1f\x8b stands for the module").expect("write");
+    std::fs::write(dir.0.join("pkg/web/app_bg.wasm.br"), b"brotli bytes").expect("write");
     std::fs::write(dir.0.join("pkg/plain.js"), "export {}").expect("write");
     let server = Server::start(&dir.0);
-    let rows: [(&str, &str, Option<&str>, &[u8]); 9] = [
-        ("/pkg/web/app_bg.wasm", "gzip, deflate, br", Some("gzip"), b"\x1f\x8b stands for the module"),
-        ("/pkg/web/app_bg.wasm", "br;q=1.0, GZIP;q=0.5", Some("gzip"), b"\x1f\x8b stands for the module"),
-        ("/pkg/web/app_bg.wasm", "*", Some("gzip"), b"\x1f\x8b stands for the module"),
-        ("/pkg/web/app_bg.wasm", "gzip;q=0", None, b"\0asm\x01\0\0\0 the module"),
-        ("/pkg/web/app_bg.wasm", "gzip;q=0, *", None, b"\0asm\x01\0\0\0 the module"),
-        ("/pkg/web/app_bg.wasm", "br, *;q=0", None, b"\0asm\x01\0\0\0 the module"),
-        ("/pkg/web/app_bg.wasm", "br", None, b"\0asm\x01\0\0\0 the module"),
-        ("/pkg/web/app_bg.wasm", "", None, b"\0asm\x01\0\0\0 the module"),
-        ("/pkg/plain.js", "gzip", None, b"export {}"),
+    let (gz, br, plain): (&[u8], &[u8], &[u8]) =
+        (b"\x1f\x8b stands for the module", b"brotli bytes", b"\0asm\x01\0\0\0 the module");
+    let rows: [(&str, &str, Option<&str>, &[u8]); 11] = [
+        ("/pkg/web/app_bg.wasm", "gzip, deflate, br", Some("br"), br),
+        ("/pkg/web/app_bg.wasm", "br;q=1.0, GZIP;q=0.5", Some("br"), br),
+        ("/pkg/web/app_bg.wasm", "gzip", Some("gzip"), gz),
+        ("/pkg/web/app_bg.wasm", "br;q=0, gzip", Some("gzip"), gz),
+        ("/pkg/web/app_bg.wasm", "br, *;q=0", Some("br"), br),
+        // `*` allows any coding, identity included (RFC 9110, 12.5.3): the file as it is.
+        ("/pkg/web/app_bg.wasm", "*", None, plain),
+        ("/pkg/web/app_bg.wasm", "gzip;q=0", None, plain),
+        ("/pkg/web/app_bg.wasm", "gzip;q=0, *", None, plain),
+        ("/pkg/web/app_bg.wasm", "deflate", None, plain),
+        ("/pkg/web/app_bg.wasm", "", None, plain),
+        ("/pkg/plain.js", "gzip, br", None, b"export {}"),
     ];
     for (path, accept, encoding, body) in rows {
         let headers: Vec<(&str, &str)> = if accept.is_empty() { vec![] } else { vec![("Accept-Encoding", accept)] };
@@ -822,12 +829,25 @@ fn precompressed_files_for_clients_that_take_gzip() {
         assert_eq!(resp.body, body, "{path} {accept:?}");
         let content_type = if path.ends_with(".wasm") { "application/wasm" } else { "text/javascript; charset=utf-8" };
         assert_eq!(resp.header("content-type"), Some(content_type), "{path} {accept:?}");
-        // Caches must keep the two forms apart.
+        // Caches must keep the forms apart.
         assert_eq!(resp.header("vary"), path.ends_with(".wasm").then_some("accept-encoding"), "{path} {accept:?}");
+        assert_eq!(resp.header("cache-control"), Some("no-cache"), "{path}");
     }
     let head = request(server.addr, "HEAD", "/pkg/web/app_bg.wasm", &[("Accept-Encoding", "gzip")], b"").expect("HEAD");
-    assert_eq!(head.header("content-length"), Some("24"), "the length of the .gz");
+    assert_eq!(head.header("content-length"), Some(gz.len().to_string().as_str()), "the length of the .gz");
     assert_eq!(head.header("content-encoding"), Some("gzip"));
+
+    let first = get(server.addr, "/pkg/plain.js", None);
+    let etag = first.header("etag").expect("an ETag").to_owned();
+    let again = request(server.addr, "GET", "/pkg/plain.js", &[("If-None-Match", &etag)], b"").expect("request");
+    assert_eq!((again.status, again.body.len()), (304, 0), "unchanged: 304, no body");
+    assert_eq!(again.header("etag"), Some(etag.as_str()));
+    std::thread::sleep(Duration::from_millis(20));
+    std::fs::write(dir.0.join("pkg/plain.js"), "export const changed = 1;").expect("rewrite");
+    let changed = request(server.addr, "GET", "/pkg/plain.js", &[("If-None-Match", &etag)], b"").expect("request");
+    assert_eq!(changed.status, 200, "a rewritten file is sent again");
+    assert_ne!(changed.header("etag"), Some(etag.as_str()));
+    assert_eq!(changed.body, b"export const changed = 1;");
 }
 
 #[test]

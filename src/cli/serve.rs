@@ -61,6 +61,11 @@ pub struct ServeArgs {
     /// connection's address is the client's and the header is ignored.
     #[arg(long = "trusted-proxy", env = "CV_TRUSTED_PROXIES", value_delimiter = ',')]
     trusted_proxies: Vec<server::client::Cidr>,
+    /// An origin (`https://shop.example`) whose pages may call the token routes from the
+    /// browser (CORS); repeat it, or comma-separate them in the variable. The validate
+    /// routes answer every origin; without this flag the token routes answer none.
+    #[arg(long = "cors-origin", env = "CV_CORS_ORIGINS", value_delimiter = ',', value_parser = server::parse_origin)]
+    cors_origins: Vec<hyper::header::HeaderValue>,
 }
 
 /// The log's format.
@@ -101,5 +106,6 @@ pub fn run(args: ServeArgs) -> Result<(), String> {
             card_link_window: Duration::from_secs(args.card_link_window),
         },
         trusted_proxies: args.trusted_proxies,
+        cors_origins: args.cors_origins,
     }))
 }

@@ -1,17 +1,20 @@
-//! One async fn per route. Every failure becomes a response here: handlers never return an
-//! error to hyper, which would drop the connection.
+//! One async fn per route. Every failure becomes a response here, in the API's own shape.
 
-use std::convert::Infallible;
+use std::net::SocketAddr;
 use std::sync::Arc;
 
+use axum::body::Body;
+use axum::extract::rejection::PathRejection;
+use axum::extract::{ConnectInfo, Path as UrlPath, Request, State};
+use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::Response;
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full, Limited};
-use hyper::body::Body;
-use hyper::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE};
-use hyper::{Request, Response, StatusCode};
+use http_body_util::{BodyExt, Limited};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
+use super::metrics;
 use super::store::{CreateError, IdempotencyKey, SquareOutcome, Storage, StoreInfo, Valid};
 use super::AppState;
 use crate::{store_error_body, Code, Date, Options, Params, Path, Report, Violation};
@@ -19,14 +22,18 @@ use crate::{store_error_body, Code, Date, Options, Params, Path, Report, Violati
 /// Bodies larger than this are refused with 413, while reading.
 pub const MAX_BODY: usize = 64 * 1024;
 
-pub(crate) type Resp = Response<Full<Bytes>>;
-pub(crate) type Handled = Result<Resp, Infallible>;
+pub(crate) type Resp = Response;
+type Shared<S> = State<Arc<AppState<S>>>;
 
-pub(crate) fn json_response(status: StatusCode, body: &Value) -> Resp {
-    let mut resp = Response::new(Full::new(Bytes::from(body.to_string())));
+fn with_json(status: StatusCode, body: Bytes) -> Resp {
+    let mut resp = Response::new(Body::from(body));
     *resp.status_mut() = status;
     resp.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
     resp
+}
+
+pub(crate) fn json_response(status: StatusCode, body: &Value) -> Resp {
+    with_json(status, Bytes::from(body.to_string()))
 }
 
 /// `{ "error": "..." }` with a status.
@@ -60,7 +67,7 @@ enum Encoding {
 }
 
 /// Why a body could not be read, as the response to send.
-fn content_encoding<B>(req: &Request<B>, form_allowed: bool) -> Result<Encoding, Reject> {
+fn content_encoding(req: &Request, form_allowed: bool) -> Result<Encoding, Reject> {
     let ct = req.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     let mime = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
     match mime.as_str() {
@@ -80,11 +87,7 @@ fn content_encoding<B>(req: &Request<B>, form_allowed: bool) -> Result<Encoding,
 }
 
 /// Reads at most [`MAX_BODY`] bytes; the limit stops the read, not a check after it.
-async fn read_body<B>(req: Request<B>) -> Result<Bytes, Reject>
-where
-    B: Body<Data = Bytes>,
-    B::Error: std::error::Error + Send + Sync + 'static,
-{
+async fn read_body(req: Request) -> Result<Bytes, Reject> {
     match Limited::new(req.into_body(), MAX_BODY).collect().await {
         Ok(collected) => Ok(collected.to_bytes()),
         Err(e) if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() => {
@@ -95,11 +98,7 @@ where
 }
 
 /// The request as JSON, from either encoding.
-async fn read_input<B>(req: Request<B>, form_allowed: bool) -> Result<Value, Reject>
-where
-    B: Body<Data = Bytes>,
-    B::Error: std::error::Error + Send + Sync + 'static,
-{
+async fn read_input(req: Request, form_allowed: bool) -> Result<Value, Reject> {
     let encoding = content_encoding(&req, form_allowed)?;
     let bytes = read_body(req).await?;
     let value = match encoding {
@@ -146,15 +145,15 @@ fn options_from_query(query: Option<&str>) -> Result<Options, Reject> {
     Ok(options)
 }
 
-fn bearer<B>(req: &Request<B>) -> Option<String> {
-    let value = req.headers().get(AUTHORIZATION)?.to_str().ok()?;
+fn bearer(headers: &HeaderMap) -> Option<String> {
+    let value = headers.get(AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
     (scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty()).then(|| token.trim().to_owned())
 }
 
 /// 401 without a valid token, 404 for a store that is not the token's.
-async fn authorize<B, S: Storage>(req: &Request<B>, account: Option<i64>, st: &AppState<S>) -> Result<StoreInfo, Resp> {
-    let Some(token) = bearer(req) else {
+async fn authorize<S: Storage>(headers: &HeaderMap, account: Option<i64>, st: &AppState<S>) -> Result<StoreInfo, Resp> {
+    let Some(token) = bearer(headers) else {
         return Err(error(StatusCode::UNAUTHORIZED, "missing API token (Authorization: Bearer <token>)"));
     };
     match st.db.authenticate(&token).await {
@@ -167,8 +166,8 @@ async fn authorize<B, S: Storage>(req: &Request<B>, account: Option<i64>, st: &A
 
 /// The `Idempotency-Key` header (IETF draft "The Idempotency-Key HTTP Header Field"): a
 /// Structured Field string, taken quoted or bare; 1–255 visible ASCII characters.
-fn idempotency_key<B>(req: &Request<B>) -> Result<Option<String>, Reject> {
-    let mut values = req.headers().get_all("idempotency-key").iter();
+fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, Reject> {
+    let mut values = headers.get_all("idempotency-key").iter();
     let Some(value) = values.next() else { return Ok(None) };
     let bad = || {
         Reject(
@@ -196,61 +195,80 @@ pub(crate) fn path_id(text: &str) -> Option<i64> {
     text.parse::<i64>().ok().filter(|id| *id > 0)
 }
 
+/// A path's id parameter: a positive integer, else 0, which names nothing.
+fn id_param(path: Result<UrlPath<String>, PathRejection>) -> i64 {
+    path.ok().and_then(|UrlPath(text)| path_id(&text)).unwrap_or(0)
+}
+
+/// The violations a 4xx reports, counted on `/metrics`.
+fn counted(violations: &[Violation]) -> &[Violation] {
+    metrics::validation_failures(violations.iter().map(|v| &v.code));
+    violations
+}
+
+/// `GET /healthz`: the process answers.
+pub(crate) async fn health() -> Resp {
+    with_json(StatusCode::OK, Bytes::from_static(br#"{"status":"ok"}"#))
+}
+
 /// `POST /api/v1/validate/{store,square}`: the library's report, as is.
-pub(crate) async fn validate<B>(req: Request<B>, shape: crate::Shape) -> Handled
-where
-    B: Body<Data = Bytes>,
-    B::Error: std::error::Error + Send + Sync + 'static,
-{
+pub(crate) async fn validate(req: Request, shape: crate::Shape) -> Resp {
     let options = match options_from_query(req.uri().query()) {
         Ok(o) => o,
-        Err(reject) => return Ok(reject.response()),
+        Err(reject) => return reject.response(),
     };
     let input = match read_input(req, matches!(shape, crate::Shape::Store)).await {
         Ok(v) => v,
-        Err(reject) => return Ok(reject.response()),
+        Err(reject) => return reject.response(),
     };
     let report: Report = match shape {
         crate::Shape::Store => crate::validate_store(&input, &options),
         crate::Shape::Square => crate::validate_square(&input, &options),
     };
-    Ok(json_response(StatusCode::OK, &serde_json::to_value(&report).unwrap_or(Value::Null)))
+    counted(&report.errors);
+    match serde_json::to_vec(&report) {
+        Ok(body) => with_json(StatusCode::OK, Bytes::from(body)),
+        Err(e) => server_error(&e.to_string()),
+    }
 }
 
 /// `POST /api/v1/accounts/:account_id/customers`.
-pub(crate) async fn create_customer<B, S: Storage>(req: Request<B>, account: &str, st: Arc<AppState<S>>) -> Handled
-where
-    B: Body<Data = Bytes>,
-    B::Error: std::error::Error + Send + Sync + 'static,
-{
-    let store = match authorize(&req, Some(path_id(account).unwrap_or(0)), &st).await {
+pub(crate) async fn create_customer<S: Storage>(
+    State(st): Shared<S>,
+    account: Result<UrlPath<String>, PathRejection>,
+    req: Request,
+) -> Resp {
+    let store = match authorize(req.headers(), Some(id_param(account)), &st).await {
         Ok(store) => store,
-        Err(resp) => return Ok(resp),
+        Err(resp) => return resp,
     };
-    let key = match idempotency_key(&req) {
+    let key = match idempotency_key(req.headers()) {
         Ok(key) => key,
-        Err(reject) => return Ok(reject.response()),
+        Err(reject) => return reject.response(),
     };
     let input = match read_input(req, true).await {
         Ok(v) => v,
-        Err(reject) => return Ok(reject.response()),
+        Err(reject) => return reject.response(),
     };
     let valid = match Valid::store(&input, &store.options()) {
         Ok(v) => v,
-        Err(report) => return Ok(json_response(StatusCode::UNPROCESSABLE_ENTITY, &report.store_body())),
+        Err(report) => {
+            counted(&report.errors);
+            return json_response(StatusCode::UNPROCESSABLE_ENTITY, &report.store_body());
+        }
     };
     let key =
         key.map(|key| IdempotencyKey { key, body_hash: Sha256::digest(canonical(valid.value()).as_bytes()).into() });
-    Ok(match st.db.create_customer(store.id, valid, key).await {
+    match st.db.create_customer(store.id, valid, key).await {
         Ok(customer) => json_response(StatusCode::CREATED, &customer),
         Err(CreateError::Rejected(violations)) => {
-            json_response(StatusCode::UNPROCESSABLE_ENTITY, &store_error_body(&violations))
+            json_response(StatusCode::UNPROCESSABLE_ENTITY, &store_error_body(counted(&violations)))
         }
         Err(CreateError::KeyReused) => {
-            json_response(StatusCode::UNPROCESSABLE_ENTITY, &store_error_body(&[key_reused()]))
+            json_response(StatusCode::UNPROCESSABLE_ENTITY, &store_error_body(counted(&[key_reused()])))
         }
         Err(CreateError::Storage(e)) => server_error(&e),
-    })
+    }
 }
 
 /// An idempotency key sent again with another body, in either API.
@@ -273,24 +291,19 @@ const TOKEN_ONLY_FIELDS: [&str; 2] = ["external_references", "metadata"];
 /// limited per client address and per store. A new customer and an email or phone already
 /// taken get the same 202 (and the existing customer their card links again), so the
 /// route tells nobody who is a customer.
-pub(crate) async fn join<B, S: Storage>(
-    req: Request<B>,
-    account: &str,
-    st: Arc<AppState<S>>,
-    peer: std::net::IpAddr,
-) -> Handled
-where
-    B: Body<Data = Bytes>,
-    B::Error: std::error::Error + Send + Sync + 'static,
-{
+pub(crate) async fn join<S: Storage>(
+    State(st): Shared<S>,
+    account: Result<UrlPath<String>, PathRejection>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    req: Request,
+) -> Resp {
     let not_found = || error(StatusCode::NOT_FOUND, "store not found");
-    let Some(store_id) = path_id(account) else { return Ok(not_found()) };
-    let store = match st.db.store(store_id).await {
+    let store = match st.db.store(id_param(account)).await {
         Ok(Some(store)) if store.public_signup => store,
-        Ok(_) => return Ok(not_found()),
-        Err(e) => return Ok(server_error(&e.0)),
+        Ok(_) => return not_found(),
+        Err(e) => return server_error(&e.0),
     };
-    let client = super::client::client_address(peer, req.headers(), &st.trusted_proxies);
+    let client = super::client::client_address(peer.ip(), req.headers(), &st.trusted_proxies);
     let decision = st.join_limiter.check(client, store.id);
     let mut resp = if decision.allowed {
         join_answer(req, &store, &st).await
@@ -299,14 +312,10 @@ where
         error(StatusCode::TOO_MANY_REQUESTS, &format!("too many sign-ups; try again in {wait} seconds"))
     };
     decision.write_headers(resp.headers_mut());
-    Ok(resp)
+    resp
 }
 
-async fn join_answer<B, S: Storage>(req: Request<B>, store: &StoreInfo, st: &AppState<S>) -> Resp
-where
-    B: Body<Data = Bytes>,
-    B::Error: std::error::Error + Send + Sync + 'static,
-{
+async fn join_answer<S: Storage>(req: Request, store: &StoreInfo, st: &AppState<S>) -> Resp {
     let accepted = || json_response(StatusCode::ACCEPTED, &json!({ "status": "accepted", "message": JOIN_ACCEPTED }));
     let mut input = match read_input(req, true).await {
         Ok(v) => v,
@@ -328,17 +337,17 @@ where
         .collect();
     let valid = match Valid::store(&input, &store.options()) {
         Ok(valid) if token_only.is_empty() => valid,
-        Ok(_) => return json_response(StatusCode::UNPROCESSABLE_ENTITY, &store_error_body(&token_only)),
+        Ok(_) => return json_response(StatusCode::UNPROCESSABLE_ENTITY, &store_error_body(counted(&token_only))),
         Err(report) => {
             let mut errors = report.errors;
             errors.extend(token_only);
-            return json_response(StatusCode::UNPROCESSABLE_ENTITY, &store_error_body(&errors));
+            return json_response(StatusCode::UNPROCESSABLE_ENTITY, &store_error_body(counted(&errors)));
         }
     };
     match st.db.join(store.id, valid).await {
         Ok(()) => accepted(),
         Err(CreateError::Rejected(violations)) => {
-            json_response(StatusCode::UNPROCESSABLE_ENTITY, &store_error_body(&violations))
+            json_response(StatusCode::UNPROCESSABLE_ENTITY, &store_error_body(counted(&violations)))
         }
         Err(CreateError::KeyReused) => server_error("a sign-up has no idempotency key"),
         Err(CreateError::Storage(e)) => server_error(&e),
@@ -346,44 +355,43 @@ where
 }
 
 /// `GET /api/v1/accounts/:account_id/customers/:id`.
-pub(crate) async fn get_customer<B, S: Storage>(
-    req: Request<B>,
-    account: &str,
-    id: &str,
-    st: Arc<AppState<S>>,
-) -> Handled {
-    let store = match authorize(&req, Some(path_id(account).unwrap_or(0)), &st).await {
-        Ok(store) => store,
-        Err(resp) => return Ok(resp),
+pub(crate) async fn get_customer<S: Storage>(
+    State(st): Shared<S>,
+    ids: Result<UrlPath<(String, String)>, PathRejection>,
+    headers: HeaderMap,
+) -> Resp {
+    let (account, id) = match ids {
+        Ok(UrlPath((account, id))) => (path_id(&account).unwrap_or(0), path_id(&id)),
+        Err(_) => (0, None),
     };
-    let Some(id) = path_id(id) else { return Ok(error(StatusCode::NOT_FOUND, "customer not found")) };
-    Ok(match st.db.get_customer(store.id, id).await {
+    let store = match authorize(&headers, Some(account), &st).await {
+        Ok(store) => store,
+        Err(resp) => return resp,
+    };
+    let Some(id) = id else { return error(StatusCode::NOT_FOUND, "customer not found") };
+    match st.db.get_customer(store.id, id).await {
         Ok(Some(customer)) => json_response(StatusCode::OK, &customer),
         Ok(None) => error(StatusCode::NOT_FOUND, "customer not found"),
         Err(e) => server_error(&e.0),
-    })
+    }
 }
 
 /// `POST /v2/customers`, Square's shape and errors.
-pub(crate) async fn square_create<B, S: Storage>(req: Request<B>, st: Arc<AppState<S>>) -> Handled
-where
-    B: Body<Data = Bytes>,
-    B::Error: std::error::Error + Send + Sync + 'static,
-{
-    let store = match bearer(&req) {
+pub(crate) async fn square_create<S: Storage>(State(st): Shared<S>, req: Request) -> Resp {
+    let store = match bearer(req.headers()) {
         None => None,
         Some(token) => match st.db.authenticate(&token).await {
             Ok(found) => found,
-            Err(e) => return Ok(server_error(&e.0)),
+            Err(e) => return server_error(&e.0),
         },
     };
     let Some(store) = store else {
-        return Ok(square_error(
+        return square_error(
             StatusCode::UNAUTHORIZED,
             "AUTHENTICATION_ERROR",
             "UNAUTHORIZED",
             "This request could not be authorized.",
-        ));
+        );
     };
     let input = match read_input(req, false).await {
         Ok(v) => v,
@@ -394,23 +402,26 @@ where
                 StatusCode::UNSUPPORTED_MEDIA_TYPE => "UNSUPPORTED_MEDIA_TYPE",
                 _ => "BAD_REQUEST",
             };
-            return Ok(square_error(status, "INVALID_REQUEST_ERROR", code, &detail));
+            return square_error(status, "INVALID_REQUEST_ERROR", code, &detail);
         }
     };
     let valid = match Valid::square(&input, &store.options()) {
         Ok(v) => v,
-        Err(report) => return Ok(json_response(StatusCode::BAD_REQUEST, &report.square_body())),
+        Err(report) => {
+            counted(&report.errors);
+            return json_response(StatusCode::BAD_REQUEST, &report.square_body());
+        }
     };
     // The body is identified by its normalized form, so re-sent JSON that differs only in
     // spacing or key order is the same request.
     let body_hash: [u8; 32] = Sha256::digest(canonical(valid.value()).as_bytes()).into();
-    Ok(match st.db.create_square_customer(store.id, valid, body_hash).await {
+    match st.db.create_square_customer(store.id, valid, body_hash).await {
         Ok(SquareOutcome::Customer(body)) => json_response(StatusCode::OK, &body),
         Ok(SquareOutcome::KeyReused) => {
-            json_response(StatusCode::BAD_REQUEST, &crate::square_error_body(&[key_reused()]))
+            json_response(StatusCode::BAD_REQUEST, &crate::square_error_body(counted(&[key_reused()])))
         }
         Err(e) => server_error(&e.0),
-    })
+    }
 }
 
 /// JSON with object keys sorted.
@@ -431,8 +442,8 @@ fn canonical(value: &Value) -> String {
 
 /// `GET /readyz`: 200 while the database reads and commits, else 503 (a load balancer
 /// takes the node out); `/healthz` only says the process answers.
-pub(crate) async fn ready<S: Storage>(st: Arc<AppState<S>>) -> Handled {
-    Ok(match st.db.ready().await {
+pub(crate) async fn ready<S: Storage>(State(st): Shared<S>) -> Resp {
+    match st.db.ready().await {
         Ok(()) => json_response(StatusCode::OK, &json!({ "status": "ready" })),
         Err(e) => {
             tracing::error!(error = %e, "not ready");
@@ -441,13 +452,24 @@ pub(crate) async fn ready<S: Storage>(st: Arc<AppState<S>>) -> Handled {
                 &json!({ "status": "unavailable", "error": "the database does not answer" }),
             )
         }
-    })
+    }
+}
+
+/// `GET /metrics`: Prometheus's text format.
+pub(crate) async fn metrics<S: Storage>(State(st): Shared<S>) -> Resp {
+    let pending = match st.db.outbox_pending().await {
+        Ok(n) => n,
+        Err(e) => return server_error(&e.0),
+    };
+    let mut resp = Response::new(Body::from(metrics::render(pending)));
+    resp.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"));
+    resp
 }
 
 /// `GET /api/v1/public/config`.
-pub(crate) async fn public_config<S: Storage>(st: Arc<AppState<S>>) -> Handled {
-    Ok(match st.db.public_config().await {
+pub(crate) async fn public_config<S: Storage>(State(st): Shared<S>) -> Resp {
+    match st.db.public_config().await {
         Ok(config) => json_response(StatusCode::OK, &config),
         Err(e) => server_error(&e.0),
-    })
+    }
 }

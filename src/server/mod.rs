@@ -2,27 +2,31 @@
 //! validation endpoints the browser can use, and the static site.
 //!
 //! `mod.rs` listens, bounds what each connection may cost and shuts down; [`routes`] holds
-//! the match, [`handlers`] the routes, [`rate_limit`] the public sign-up's counters and
-//! [`client`] whose address they count,
-//! [`connection`] the idle watch, [`store`] the storage trait and [`sqlite`] its SQLite
-//! implementation.
+//! the axum router and its tower-http layers, [`handlers`] the routes, [`static_files`] the
+//! site and the package, [`metrics`] `/metrics`, [`rate_limit`] the public sign-up's
+//! counters and [`client`] whose address they count, [`connection`] the idle watch,
+//! [`store`] the storage trait and [`sqlite`] its SQLite implementation.
 
 pub mod client;
 pub mod connection;
 pub mod handlers;
+pub mod metrics;
 pub mod rate_limit;
 pub mod routes;
 pub mod sqlite;
+pub mod static_files;
 pub mod store;
 
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::extract::ConnectInfo;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
+use tower::util::ServiceExt as _;
 
 use connection::{Activity, Watched};
 use rate_limit::{Quota, RateLimiter};
@@ -43,6 +47,8 @@ pub struct AppState<S> {
     pub join_limiter: RateLimiter,
     /// Proxies whose `X-Forwarded-For` names the client.
     pub trusted_proxies: Vec<client::Cidr>,
+    /// Origins whose pages may call the token routes (CORS); none by default.
+    pub cors_origins: Vec<hyper::header::HeaderValue>,
 }
 
 /// What one connection may cost; every field has a flag of `serve`.
@@ -103,6 +109,19 @@ pub struct Config {
     pub limits: Limits,
     /// Proxies whose `X-Forwarded-For` names the client (rate limits count that address).
     pub trusted_proxies: Vec<client::Cidr>,
+    /// Origins whose pages may call the token routes (`https://shop.example`).
+    pub cors_origins: Vec<hyper::header::HeaderValue>,
+}
+
+/// An origin as CORS compares it: `scheme://host[:port]`, nothing after.
+pub fn parse_origin(text: &str) -> Result<hyper::header::HeaderValue, String> {
+    let bad = || format!("{text:?} is not an origin such as https://shop.example or http://localhost:3000");
+    let (scheme, rest) = text.split_once("://").ok_or_else(bad)?;
+    let host_ok = !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_alphanumeric() || b"-.:[]".contains(&b));
+    if !matches!(scheme, "http" | "https") || !host_ok {
+        return Err(bad());
+    }
+    hyper::header::HeaderValue::from_str(text).map_err(|_| bad())
 }
 
 /// Opens the database (seeding the demo store when empty), binds, prints the address and
@@ -138,6 +157,7 @@ pub async fn serve(config: Config) -> Result<(), String> {
         pkg_dir: config.pkg_dir.clone(),
         join_limiter,
         trusted_proxies: config.trusted_proxies.clone(),
+        cors_origins: config.cors_origins.clone(),
     });
 
     // Tests and scripts read this line to learn the port.
@@ -158,6 +178,7 @@ async fn run<S: Storage>(listener: TcpListener, state: Arc<AppState<S>>, limits:
         .max_header_size(limits.max_header_bytes);
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let slots = Arc::new(Semaphore::new(limits.max_connections.max(1)));
+    let router = routes::router(state);
     let mut shutdown = std::pin::pin!(shutdown_signal());
     loop {
         // A slot first: at the cap the server stops accepting, and the kernel's backlog
@@ -184,15 +205,27 @@ async fn run<S: Storage>(listener: TcpListener, state: Arc<AppState<S>>, limits:
         };
         let _ = stream.set_nodelay(true);
         let activity = Activity::new();
-        let state = state.clone();
+        let router = router.clone();
         let watch = activity.clone();
-        let service = service_fn(move |req| {
+        let service = service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
             let in_flight = watch.request();
-            let state = state.clone();
+            let router = router.clone();
             async move {
-                let answer = tokio::time::timeout(limits.request_timeout, routes::route(req, state, peer)).await;
+                if routes::host_is_missing(&req) {
+                    let resp = handlers::error(
+                        hyper::StatusCode::BAD_REQUEST,
+                        "an HTTP/1.1 request needs exactly one Host header",
+                    );
+                    return Ok::<_, std::convert::Infallible>(resp);
+                }
+                req.extensions_mut().insert(ConnectInfo(peer));
+                let answer = tokio::time::timeout(limits.request_timeout, router.oneshot(req)).await;
                 drop(in_flight);
-                answer.unwrap_or_else(|_| Ok(routes::timed_out()))
+                Ok(match answer {
+                    Ok(Ok(resp)) => resp,
+                    Ok(Err(never)) => match never {},
+                    Err(_) => routes::timed_out(),
+                })
             }
         });
         let conn = server.serve_connection(TokioIo::new(Watched::new(stream, activity.clone())), service);

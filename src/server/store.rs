@@ -152,6 +152,8 @@ pub trait Storage: Send + Sync + 'static {
     ) -> impl Future<Output = Result<SquareOutcome, StorageError>> + Send;
     /// Whether the database answers a read and takes a (empty) commit: `/readyz`.
     fn ready(&self) -> impl Future<Output = Result<(), StorageError>> + Send;
+    /// Card links queued and not yet delivered (`/metrics`).
+    fn outbox_pending(&self) -> impl Future<Output = Result<i64, StorageError>> + Send;
     /// The demo store and its cards, for the sign-up page.
     fn public_config(&self) -> impl Future<Output = Result<Value, StorageError>> + Send;
 }

@@ -228,6 +228,11 @@ impl Storage for Sqlite {
         self.write(|_| Ok::<(), ()>(())).await?.map_err(|()| StorageError("the empty write failed".into()))
     }
 
+    async fn outbox_pending(&self) -> Result<i64, StorageError> {
+        self.read(|conn| conn.query_row("SELECT count(*) FROM outbox WHERE delivered_at IS NULL", [], |r| r.get(0)))
+            .await
+    }
+
     async fn public_config(&self) -> Result<Value, StorageError> {
         self.read(admin::public_config).await
     }
