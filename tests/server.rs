@@ -73,10 +73,10 @@ impl Server {
             .arg("--pkg")
             .arg(dir.join("pkg"))
             .args(flags)
-            .envs(env.iter().copied())
             .env("RUST_LOG", "warn")
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(log_to(dir, env))
             .spawn()
             .expect("spawn the server binary");
         let stdout = child.stdout.take().expect("stdout");
@@ -966,6 +966,20 @@ fn settings_from_the_environment_and_readiness() {
     let wrong = request(server.addr, "POST", "/readyz", &[], b"").expect("POST");
     assert_eq!(wrong.status, 405);
 }
+
+/// Where the server's log goes: a test that sets `RUST_LOG` reads it from `server.log` in
+/// its folder; every other server's warnings reach the test's own output.
+fn log_to(dir: &Path, env: &[(&str, &str)]) -> Stdio {
+    if env.iter().any(|(name, _)| *name == "RUST_LOG") {
+        Stdio::from(std::fs::File::create(dir.join("server.log")).expect("log file"))
+    } else {
+        Stdio::inherit()
+    }
+}
+
+/// Issue 21's frame: request ids, request logs, metrics, CORS.
+#[path = "server/frame.rs"]
+mod frame;
 
 /// Issue 18's reproductions: the public sign-up under abuse, and the connection limits.
 #[path = "server/abuse.rs"]

@@ -47,6 +47,7 @@ pub fn router<S: Storage>(st: Arc<AppState<S>>) -> Router {
     let validate = Router::new()
         .route("/api/v1/validate/store", post(|req| handlers::validate(req, Shape::Store)))
         .route("/api/v1/validate/square", post(|req| handlers::validate(req, Shape::Square)))
+        .method_not_allowed_fallback(not_allowed)
         .layer(
             CorsLayer::new()
                 .allow_origin(Any)
@@ -57,7 +58,8 @@ pub fn router<S: Storage>(st: Arc<AppState<S>>) -> Router {
     let mut token = Router::new()
         .route("/api/v1/accounts/{account}/customers", post(handlers::create_customer::<S>))
         .route("/api/v1/accounts/{account}/customers/{id}", get(handlers::get_customer::<S>))
-        .route("/v2/customers", post(handlers::square_create::<S>));
+        .route("/v2/customers", post(handlers::square_create::<S>))
+        .method_not_allowed_fallback(not_allowed);
     // The token routes answer other origins only when the operator names them.
     if !st.cors_origins.is_empty() {
         token = token.layer(
@@ -81,11 +83,12 @@ pub fn router<S: Storage>(st: Arc<AppState<S>>) -> Router {
         .route("/metrics", get(handlers::metrics::<S>))
         .route("/api/v1/public/config", get(handlers::public_config::<S>))
         .route("/join/{account}", post(handlers::join::<S>))
-        .merge(validate)
-        .merge(token)
         .route("/api/{*rest}", any(|| async { static_files::not_found() }))
         .route("/v2/{*rest}", any(|| async { static_files::not_found() }))
-        .method_not_allowed_fallback(not_allowed);
+        // Before the merges: it replaces each route's fallback, the CORS layers' included.
+        .method_not_allowed_fallback(not_allowed)
+        .merge(validate)
+        .merge(token);
     let www = static_files::service(st.www_dir.clone());
     let pkg = static_files::service(st.pkg_dir.clone());
     api.with_state(st).nest_service("/pkg", pkg).fallback_service(www).layer(
