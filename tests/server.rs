@@ -981,6 +981,10 @@ fn log_to(dir: &Path, env: &[(&str, &str)]) -> Stdio {
 #[path = "server/frame.rs"]
 mod frame;
 
+/// Card links delivered to a webhook (issue 21).
+#[path = "server/delivery.rs"]
+mod delivery;
+
 /// Issue 18's reproductions: the public sign-up under abuse, and the connection limits.
 #[path = "server/abuse.rs"]
 mod abuse;

@@ -31,7 +31,7 @@ enum Command {
     Validate(validate::ValidateArgs),
     /// Serve the store API, Square's create call, the validation endpoints and the site.
     #[cfg(feature = "server")]
-    Serve(serve::ServeArgs),
+    Serve(Box<serve::ServeArgs>),
     /// Manage stores (prints a new store's id and API token, once).
     #[cfg(feature = "server")]
     Stores {
@@ -56,7 +56,7 @@ pub fn main() -> ExitCode {
             Err(error) => Err(error.to_string()),
         },
         #[cfg(feature = "server")]
-        Command::Serve(args) => serve::run(args),
+        Command::Serve(args) => serve::run(*args),
         #[cfg(feature = "server")]
         Command::Stores { command } => admin::stores(command),
         #[cfg(feature = "server")]

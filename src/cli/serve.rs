@@ -66,6 +66,24 @@ pub struct ServeArgs {
     /// routes answer every origin; without this flag the token routes answer none.
     #[arg(long = "cors-origin", env = "CV_CORS_ORIGINS", value_delimiter = ',', value_parser = server::parse_origin)]
     cors_origins: Vec<hyper::header::HeaderValue>,
+    /// Where queued card links are POSTed, signed (see --delivery-secret). Without it,
+    /// each link is written to the log and marked sent.
+    #[arg(long, env = "DELIVERY_WEBHOOK_URL", requires = "delivery_secret")]
+    delivery_webhook: Option<reqwest::Url>,
+    /// The webhook's signing secret: `Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of
+    /// "<t>.<body>">`.
+    #[arg(long, env = "DELIVERY_WEBHOOK_SECRET", hide_env_values = true)]
+    delivery_secret: Option<String>,
+    /// Attempts per card link before it is marked failed.
+    #[arg(long, env = "CV_DELIVERY_MAX_ATTEMPTS", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=100))]
+    delivery_max_attempts: u32,
+    /// Milliseconds to wait after a link's first failed attempt; doubled after each further
+    /// one, up to an hour.
+    #[arg(long, env = "CV_DELIVERY_RETRY_MS", default_value_t = 2000, value_parser = clap::value_parser!(u64).range(1..=3_600_000))]
+    delivery_retry_ms: u64,
+    /// Seconds one webhook POST may take.
+    #[arg(long, env = "CV_DELIVERY_TIMEOUT", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=600))]
+    delivery_timeout: u64,
 }
 
 /// The log's format.
@@ -107,5 +125,13 @@ pub fn run(args: ServeArgs) -> Result<(), String> {
         },
         trusted_proxies: args.trusted_proxies,
         cors_origins: args.cors_origins,
+        delivery: server::delivery::Settings {
+            webhook: args.delivery_webhook,
+            secret: args.delivery_secret.unwrap_or_default(),
+            max_attempts: args.delivery_max_attempts,
+            retry_base: Duration::from_millis(args.delivery_retry_ms),
+            timeout: Duration::from_secs(args.delivery_timeout),
+            ..server::delivery::Settings::default()
+        },
     }))
 }

@@ -5,10 +5,12 @@
 //! the axum router and its tower-http layers, [`handlers`] the routes, [`static_files`] the
 //! site and the package, [`metrics`] `/metrics`, [`rate_limit`] the public sign-up's
 //! counters and [`client`] whose address they count, [`connection`] the idle watch,
-//! [`store`] the storage trait and [`sqlite`] its SQLite implementation.
+//! [`store`] the storage trait, [`sqlite`] its SQLite implementation and [`delivery`] the
+//! worker that sends queued card links to a webhook.
 
 pub mod client;
 pub mod connection;
+pub mod delivery;
 pub mod handlers;
 pub mod metrics;
 pub mod rate_limit;
@@ -111,6 +113,8 @@ pub struct Config {
     pub trusted_proxies: Vec<client::Cidr>,
     /// Origins whose pages may call the token routes (`https://shop.example`).
     pub cors_origins: Vec<hyper::header::HeaderValue>,
+    /// Where card links go.
+    pub delivery: delivery::Settings,
 }
 
 /// An origin as CORS compares it: `scheme://host[:port]`, nothing after.
@@ -165,6 +169,7 @@ pub async fn serve(config: Config) -> Result<(), String> {
     use std::io::Write as _;
     let _ = std::io::stdout().flush();
     tracing::info!(%addr, db = %config.db.display(), "listening");
+    tokio::spawn(delivery::run(state.clone(), config.delivery.clone()));
     run(listener, state, limits).await;
     Ok(())
 }

@@ -120,6 +120,36 @@ impl std::fmt::Display for StorageError {
     }
 }
 
+/// A card link claimed by the delivery worker.
+#[derive(Debug)]
+pub struct Claimed {
+    /// The outbox row, also the delivery's id for the receiver.
+    pub id: i64,
+    /// 1 for the first attempt.
+    pub attempt: i64,
+    /// What the webhook is sent.
+    pub payload: Value,
+}
+
+/// How a delivery attempt ended.
+#[derive(Debug)]
+pub enum Attempt {
+    /// Delivered (or, without a webhook, logged).
+    Sent,
+    /// Not delivered; try again later.
+    Retry {
+        /// When, RFC 3339.
+        at: String,
+        /// Why this attempt failed.
+        error: String,
+    },
+    /// Out of attempts.
+    Failed {
+        /// Why the last attempt failed.
+        error: String,
+    },
+}
+
 /// Everything the handlers ask of a database.
 pub trait Storage: Send + Sync + 'static {
     /// The store whose API token this is, if any (compared in constant time).
@@ -154,6 +184,15 @@ pub trait Storage: Send + Sync + 'static {
     fn ready(&self) -> impl Future<Output = Result<(), StorageError>> + Send;
     /// Card links queued and not yet delivered (`/metrics`).
     fn outbox_pending(&self) -> impl Future<Output = Result<i64, StorageError>> + Send;
+    /// Claims up to `limit` due card links for `lease`: no other claim takes them until it
+    /// ends, and a link whose attempt never finished is claimed again after it.
+    fn claim_deliveries(
+        &self,
+        lease: std::time::Duration,
+        limit: usize,
+    ) -> impl Future<Output = Result<Vec<Claimed>, StorageError>> + Send;
+    /// Records how a claimed delivery's attempt ended.
+    fn finish_delivery(&self, id: i64, attempt: Attempt) -> impl Future<Output = Result<(), StorageError>> + Send;
     /// The demo store and its cards, for the sign-up page.
     fn public_config(&self) -> impl Future<Output = Result<Value, StorageError>> + Send;
 }

@@ -7,10 +7,12 @@
 //! every job: a 201 is never sent before its rows are on disk.
 //!
 //! [`schema`] holds the migrations, [`admin`] stores, tokens and cards, [`store_api`] the
-//! store API's customers, [`square`] Square's, and [`idempotency`] both APIs' keys.
+//! store API's customers, [`square`] Square's, [`idempotency`] both APIs' keys and
+//! [`outbox`] the card links' deliveries.
 
 mod admin;
 mod idempotency;
+mod outbox;
 mod schema;
 mod square;
 mod store_api;
@@ -27,7 +29,9 @@ use tokio::sync::oneshot;
 pub use admin::{add_card, add_store, new_token, seed_demo, Demo};
 pub use schema::{migrate, open};
 
-use super::store::{CreateError, IdempotencyKey, SquareOutcome, Storage, StorageError, StoreInfo, Valid};
+use super::store::{
+    Attempt, Claimed, CreateError, IdempotencyKey, SquareOutcome, Storage, StorageError, StoreInfo, Valid,
+};
 use crate::model::{SquareCustomerRequest, StoreRequest};
 
 /// The most jobs one commit covers; bounds the latency a single fsync adds.
@@ -229,8 +233,23 @@ impl Storage for Sqlite {
     }
 
     async fn outbox_pending(&self) -> Result<i64, StorageError> {
-        self.read(|conn| conn.query_row("SELECT count(*) FROM outbox WHERE delivered_at IS NULL", [], |r| r.get(0)))
-            .await
+        self.read(|conn| conn.query_row("SELECT count(*) FROM outbox WHERE status = 'pending'", [], |r| r.get(0))).await
+    }
+
+    async fn claim_deliveries(&self, lease: std::time::Duration, limit: usize) -> Result<Vec<Claimed>, StorageError> {
+        let public_url = self.public_url.clone();
+        let lease = jiff::SignedDuration::try_from(lease).map_err(|e| StorageError(e.to_string()))?;
+        self.write(move |conn| {
+            let at = jiff::Timestamp::now();
+            let until = at.checked_add(lease).unwrap_or(at);
+            outbox::claim(conn, &format!("{at:.3}"), &format!("{until:.3}"), limit, &public_url)
+        })
+        .await?
+        .map_err(db_err)
+    }
+
+    async fn finish_delivery(&self, id: i64, attempt: Attempt) -> Result<(), StorageError> {
+        self.write(move |conn| outbox::finish(conn, id, &attempt)).await?.map_err(db_err)
     }
 
     async fn public_config(&self) -> Result<Value, StorageError> {

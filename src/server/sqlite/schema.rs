@@ -112,6 +112,17 @@ UPDATE outbox SET store_id = (
 );
 CREATE INDEX outbox_recipient ON outbox(recipient, created_at);
 "#,
+    // 3: the delivery worker's state. A row is claimed for a lease (`claimed_until`); a
+    // worker that dies mid-send leaves it to be claimed again once the lease ends.
+    r#"
+ALTER TABLE outbox ADD COLUMN status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sent', 'failed'));
+ALTER TABLE outbox ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE outbox ADD COLUMN next_attempt_at TEXT;
+ALTER TABLE outbox ADD COLUMN claimed_until TEXT;
+ALTER TABLE outbox ADD COLUMN last_error TEXT;
+UPDATE outbox SET status = 'sent' WHERE delivered_at IS NOT NULL;
+CREATE INDEX outbox_pending ON outbox(id) WHERE status = 'pending';
+"#,
 ];
 
 /// Opens a connection with the settings every connection needs.
