@@ -981,6 +981,10 @@ fn log_to(dir: &Path, env: &[(&str, &str)]) -> Stdio {
 #[path = "server/frame.rs"]
 mod frame;
 
+/// The OpenAPI document against the routes (issue 21).
+#[path = "server/openapi.rs"]
+mod openapi;
+
 /// Card links delivered to a webhook (issue 21).
 #[path = "server/delivery.rs"]
 mod delivery;

@@ -466,6 +466,15 @@ pub(crate) async fn metrics<S: Storage>(State(st): Shared<S>) -> Resp {
     resp
 }
 
+/// The OpenAPI 3.1 description of every route, written once; `tests/server/openapi.rs`
+/// holds it to the routes and `make test-api` fuzzes the server against it.
+pub const OPENAPI: &str = include_str!("openapi.json");
+
+/// `GET /openapi.json`.
+pub(crate) async fn openapi() -> Resp {
+    with_json(StatusCode::OK, Bytes::from_static(OPENAPI.as_bytes()))
+}
+
 /// `GET /api/v1/public/config`.
 pub(crate) async fn public_config<S: Storage>(State(st): Shared<S>) -> Resp {
     match st.db.public_config().await {

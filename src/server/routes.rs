@@ -81,6 +81,7 @@ pub fn router<S: Storage>(st: Arc<AppState<S>>) -> Router {
         .route("/healthz", get(handlers::health))
         .route("/readyz", get(handlers::ready::<S>))
         .route("/metrics", get(handlers::metrics::<S>))
+        .route("/openapi.json", get(handlers::openapi))
         .route("/api/v1/public/config", get(handlers::public_config::<S>))
         .route("/join/{account}", post(handlers::join::<S>))
         .route("/api/{*rest}", any(|| async { static_files::not_found() }))
