@@ -3,7 +3,7 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::body::Body;
+use axum::body::{Body, HttpBody as _};
 use axum::extract::rejection::PathRejection;
 use axum::extract::{ConnectInfo, Path as UrlPath, Request, State};
 use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
@@ -86,13 +86,20 @@ fn content_encoding(req: &Request, form_allowed: bool) -> Result<Encoding, Rejec
     }
 }
 
+fn too_large() -> Reject {
+    Reject(StatusCode::PAYLOAD_TOO_LARGE, format!("request body is larger than {MAX_BODY} bytes"))
+}
+
 /// Reads at most [`MAX_BODY`] bytes; the limit stops the read, not a check after it.
 async fn read_body(req: Request) -> Result<Bytes, Reject> {
+    // A Content-Length past the limit is refused before a byte is read, not after the
+    // client has sent (or stalled on) that many.
+    if req.body().size_hint().lower() > MAX_BODY as u64 {
+        return Err(too_large());
+    }
     match Limited::new(req.into_body(), MAX_BODY).collect().await {
         Ok(collected) => Ok(collected.to_bytes()),
-        Err(e) if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() => {
-            Err(Reject(StatusCode::PAYLOAD_TOO_LARGE, format!("request body is larger than {MAX_BODY} bytes")))
-        }
+        Err(e) if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() => Err(too_large()),
         Err(e) => Err(Reject(StatusCode::BAD_REQUEST, format!("could not read the request body: {e}"))),
     }
 }

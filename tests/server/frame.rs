@@ -120,3 +120,56 @@ fn cors_for_every_page_on_validate_and_named_origins_on_token_routes() {
     let out = Command::new(bin()).args(["serve", "--cors-origin", "shop.example/path"]).output().expect("serve");
     assert_eq!(out.status.code(), Some(2), "a value that is not an origin is refused");
 }
+
+/// A body trickled a byte at a time is cut at the request timeout (408, connection closed),
+/// a `Content-Length` too large is refused before a byte of it is read, and normal requests
+/// are answered meanwhile.
+#[test]
+fn slow_and_huge_bodies_end_within_the_timeout() {
+    let dir = TempDir::new("slow-body");
+    let server = Server::start_with(&dir.0, &["--request-timeout", "1"]);
+    let addr = server.addr;
+
+    let trickle = std::thread::spawn(move || {
+        let mut stream = TcpStream::connect_timeout(&addr, TIMEOUT).expect("connect");
+        stream.set_read_timeout(Some(Duration::from_secs(5))).expect("timeout");
+        let head = format!(
+            "POST /api/v1/validate/store HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n"
+        );
+        stream.write_all(head.as_bytes()).expect("head");
+        let started = Instant::now();
+        let mut answer = Vec::new();
+        let mut buf = [0u8; 1024];
+        stream.set_nonblocking(true).expect("nonblocking");
+        while started.elapsed() < Duration::from_secs(5) {
+            if stream.write_all(b" ").is_err() {
+                break;
+            }
+            match stream.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => answer.extend_from_slice(&buf[..n]),
+                Err(_) => {}
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        (started.elapsed(), String::from_utf8_lossy(&answer).into_owned())
+    });
+
+    let huge = raw(
+        addr,
+        format!(
+            "POST /api/v1/validate/store HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: 1000000000000\r\nConnection: close\r\n\r\n{{"
+        )
+        .as_bytes(),
+    )
+    .expect("huge");
+    assert_eq!(huge.status, 413, "refused on its Content-Length");
+    for _ in 0..5 {
+        assert_eq!(get(addr, "/healthz", None).status, 200, "answered while a body trickles");
+    }
+
+    let (took, answer) = trickle.join().expect("trickle");
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.to_ascii_lowercase().contains("connection: close"), "{answer}");
+    assert!(took < Duration::from_secs(3), "cut after {took:?}");
+}
