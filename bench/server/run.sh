@@ -8,7 +8,7 @@ CONNECTIONS=${CONNECTIONS:-64}
 THREADS=${THREADS:-2}
 dir=$(mktemp -d)
 trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$dir"' EXIT
-RUST_LOG=warn "$BIN" serve --listen 127.0.0.1:0 --db "$dir/bench.db" >"$dir/out" 2>"$dir/err" &
+RUST_LOG=${RUST_LOG:-warn} "$BIN" serve --listen 127.0.0.1:0 --db "$dir/bench.db" >"$dir/out" 2>"$dir/err" &
 pid=$!
 for _ in $(seq 100); do grep -q '^listening on' "$dir/out" 2>/dev/null && break; sleep 0.1; done
 url=$(sed -n 's/^listening on //p' "$dir/out")
