@@ -981,6 +981,10 @@ fn log_to(dir: &Path, env: &[(&str, &str)]) -> Stdio {
 #[path = "server/frame.rs"]
 mod frame;
 
+/// The token routes' gate: rate limits per token, the status route (issues 17, 21).
+#[path = "server/token_routes.rs"]
+mod token_routes;
+
 /// The OpenAPI document against the routes (issue 21).
 #[path = "server/openapi.rs"]
 mod openapi;

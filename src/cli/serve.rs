@@ -56,6 +56,13 @@ pub struct ServeArgs {
     /// many seconds, whatever the number of sign-ups naming it.
     #[arg(long, env = "CV_CARD_LINK_WINDOW", default_value_t = 3600, value_parser = clap::value_parser!(u64).range(0..=31_536_000))]
     card_link_window: u64,
+    /// Requests one API token may make per window (store API and Square's together);
+    /// past it, 429 with `Retry-After`.
+    #[arg(long, env = "CV_API_RATE_LIMIT", default_value_t = 600, value_parser = clap::value_parser!(u32).range(1..))]
+    api_rate_limit: u32,
+    /// The API token counters' window, in seconds.
+    #[arg(long, env = "CV_API_RATE_WINDOW", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    api_rate_window: u64,
     /// A proxy (address or range, e.g. `10.0.0.0/8`) whose `X-Forwarded-For` names the
     /// client; repeat it, or comma-separate them in the variable. Without one, the
     /// connection's address is the client's and the header is ignored.
@@ -122,6 +129,8 @@ pub fn run(args: ServeArgs) -> Result<(), String> {
             join_per_store: args.join_limit_per_store,
             join_window: Duration::from_secs(args.join_window),
             card_link_window: Duration::from_secs(args.card_link_window),
+            api_per_token: args.api_rate_limit,
+            api_window: Duration::from_secs(args.api_rate_window),
         },
         trusted_proxies: args.trusted_proxies,
         cors_origins: args.cors_origins,

@@ -6,9 +6,10 @@ use std::sync::Arc;
 use axum::body::{Body, HttpBody as _};
 use axum::extract::rejection::PathRejection;
 use axum::extract::{ConnectInfo, Path as UrlPath, Request, State};
-use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
+use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
+use axum::Extension;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Limited};
 use serde_json::{json, Value};
@@ -42,11 +43,11 @@ pub(crate) fn error(status: StatusCode, message: &str) -> Resp {
 }
 
 /// Square's error body for failures that are not validation.
-fn square_error(status: StatusCode, category: &str, code: &str, detail: &str) -> Resp {
+pub(crate) fn square_error(status: StatusCode, category: &str, code: &str, detail: &str) -> Resp {
     json_response(status, &json!({ "errors": [ { "category": category, "code": code, "detail": detail } ] }))
 }
 
-fn server_error(what: &str) -> Resp {
+pub(crate) fn server_error(what: &str) -> Resp {
     tracing::error!(error = what, "internal error");
     error(StatusCode::INTERNAL_SERVER_ERROR, "internal error")
 }
@@ -152,23 +153,10 @@ fn options_from_query(query: Option<&str>) -> Result<Options, Reject> {
     Ok(options)
 }
 
-fn bearer(headers: &HeaderMap) -> Option<String> {
-    let value = headers.get(AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, token) = value.split_once(' ')?;
-    (scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty()).then(|| token.trim().to_owned())
-}
-
-/// 401 without a valid token, 404 for a store that is not the token's.
-async fn authorize<S: Storage>(headers: &HeaderMap, account: Option<i64>, st: &AppState<S>) -> Result<StoreInfo, Resp> {
-    let Some(token) = bearer(headers) else {
-        return Err(error(StatusCode::UNAUTHORIZED, "missing API token (Authorization: Bearer <token>)"));
-    };
-    match st.db.authenticate(&token).await {
-        Ok(Some(store)) if account.is_none_or(|a| a == store.id) => Ok(store),
-        Ok(Some(_)) => Err(error(StatusCode::NOT_FOUND, "store not found")),
-        Ok(None) => Err(error(StatusCode::UNAUTHORIZED, "invalid API token")),
-        Err(e) => Err(server_error(&e.0)),
-    }
+/// 404 unless the path names the token's store (put in the request by [`super::auth`]):
+/// another store's path names nothing this token may see.
+fn store_not_found() -> Resp {
+    error(StatusCode::NOT_FOUND, "store not found")
 }
 
 /// The `Idempotency-Key` header (IETF draft "The Idempotency-Key HTTP Header Field"): a
@@ -242,13 +230,13 @@ pub(crate) async fn validate(req: Request, shape: crate::Shape) -> Resp {
 /// `POST /api/v1/accounts/:account_id/customers`.
 pub(crate) async fn create_customer<S: Storage>(
     State(st): Shared<S>,
+    Extension(store): Extension<StoreInfo>,
     account: Result<UrlPath<String>, PathRejection>,
     req: Request,
 ) -> Resp {
-    let store = match authorize(req.headers(), Some(id_param(account)), &st).await {
-        Ok(store) => store,
-        Err(resp) => return resp,
-    };
+    if store.id != id_param(account) {
+        return store_not_found();
+    }
     let key = match idempotency_key(req.headers()) {
         Ok(key) => key,
         Err(reject) => return reject.response(),
@@ -364,17 +352,16 @@ async fn join_answer<S: Storage>(req: Request, store: &StoreInfo, st: &AppState<
 /// `GET /api/v1/accounts/:account_id/customers/:id`.
 pub(crate) async fn get_customer<S: Storage>(
     State(st): Shared<S>,
+    Extension(store): Extension<StoreInfo>,
     ids: Result<UrlPath<(String, String)>, PathRejection>,
-    headers: HeaderMap,
 ) -> Resp {
     let (account, id) = match ids {
         Ok(UrlPath((account, id))) => (path_id(&account).unwrap_or(0), path_id(&id)),
         Err(_) => (0, None),
     };
-    let store = match authorize(&headers, Some(account), &st).await {
-        Ok(store) => store,
-        Err(resp) => return resp,
-    };
+    if store.id != account {
+        return store_not_found();
+    }
     let Some(id) = id else { return error(StatusCode::NOT_FOUND, "customer not found") };
     match st.db.get_customer(store.id, id).await {
         Ok(Some(customer)) => json_response(StatusCode::OK, &customer),
@@ -384,22 +371,11 @@ pub(crate) async fn get_customer<S: Storage>(
 }
 
 /// `POST /v2/customers`, Square's shape and errors.
-pub(crate) async fn square_create<S: Storage>(State(st): Shared<S>, req: Request) -> Resp {
-    let store = match bearer(req.headers()) {
-        None => None,
-        Some(token) => match st.db.authenticate(&token).await {
-            Ok(found) => found,
-            Err(e) => return server_error(&e.0),
-        },
-    };
-    let Some(store) = store else {
-        return square_error(
-            StatusCode::UNAUTHORIZED,
-            "AUTHENTICATION_ERROR",
-            "UNAUTHORIZED",
-            "This request could not be authorized.",
-        );
-    };
+pub(crate) async fn square_create<S: Storage>(
+    State(st): Shared<S>,
+    Extension(store): Extension<StoreInfo>,
+    req: Request,
+) -> Resp {
     let input = match read_input(req, false).await {
         Ok(v) => v,
         Err(Reject(status, detail)) => {
@@ -480,6 +456,46 @@ pub const OPENAPI: &str = include_str!("openapi.json");
 /// `GET /openapi.json`.
 pub(crate) async fn openapi() -> Resp {
     with_json(StatusCode::OK, Bytes::from_static(OPENAPI.as_bytes()))
+}
+
+/// `GET /api/v1/status` (no token): what a client needs before its first call.
+pub(crate) async fn status<S: Storage>(State(st): Shared<S>) -> Resp {
+    let quota = st.api_limiter.quota();
+    let base = st.public_url.as_str();
+    json_response(
+        StatusCode::OK,
+        &json!({
+            "status": "ok",
+            "api_version": "v1",
+            "authentication": "bearer",
+            "rate_limit": { "limit": quota.limit, "scope": "token", "window_seconds": quota.window.as_secs() },
+            "versioning": {
+                "current": "v1",
+                "supported": ["v1"],
+                "deprecated": [],
+                "policy_url": format!("{base}/openapi.json"),
+                "signalling": "path",
+            },
+            "documentation_url": format!("{base}/openapi.json"),
+            "developer_portal_url": format!("{base}/"),
+            "openapi_url": format!("{base}/openapi.json"),
+        }),
+    )
+}
+
+/// An unknown `/v2` path, in Square's shape.
+pub(crate) async fn square_not_found() -> Resp {
+    square_error(StatusCode::NOT_FOUND, "INVALID_REQUEST_ERROR", "NOT_FOUND", "No such endpoint.")
+}
+
+/// A `/v2` path with another method, in Square's shape (axum adds `Allow`).
+pub(crate) async fn square_not_allowed() -> Resp {
+    square_error(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "INVALID_REQUEST_ERROR",
+        "METHOD_NOT_ALLOWED",
+        "This method is not allowed for this endpoint (see the Allow header).",
+    )
 }
 
 /// `GET /api/v1/public/config`.

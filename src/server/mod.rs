@@ -2,12 +2,14 @@
 //! validation endpoints the browser can use, and the static site.
 //!
 //! `mod.rs` listens, bounds what each connection may cost and shuts down; [`routes`] holds
-//! the axum router and its tower-http layers, [`handlers`] the routes, [`static_files`] the
+//! the axum router and its tower-http layers, [`auth`] the token routes' gate, [`handlers`]
+//! the routes, [`static_files`] the
 //! site and the package, [`metrics`] `/metrics`, [`rate_limit`] the public sign-up's
 //! counters and [`client`] whose address they count, [`connection`] the idle watch,
 //! [`store`] the storage trait, [`sqlite`] its SQLite implementation and [`delivery`] the
 //! worker that sends queued card links to a webhook.
 
+pub mod auth;
 pub mod client;
 pub mod connection;
 pub mod delivery;
@@ -47,6 +49,10 @@ pub struct AppState<S> {
     pub pkg_dir: PathBuf,
     /// The public sign-up's counters (per client address and per store).
     pub join_limiter: RateLimiter,
+    /// The token routes' counters (per API token).
+    pub api_limiter: rate_limit::TokenLimiter,
+    /// Base of the links the server gives out (wallet passes, the status route's URLs).
+    pub public_url: String,
     /// Proxies whose `X-Forwarded-For` names the client.
     pub trusted_proxies: Vec<client::Cidr>,
     /// Origins whose pages may call the token routes (CORS); none by default.
@@ -76,6 +82,10 @@ pub struct Limits {
     pub join_window: Duration,
     /// Card links go to one address or number at most once per this long.
     pub card_link_window: Duration,
+    /// Requests one API token may make per window, on the store API and Square's alike.
+    pub api_per_token: u32,
+    /// The API token counters' window.
+    pub api_window: Duration,
 }
 
 impl Default for Limits {
@@ -90,6 +100,8 @@ impl Default for Limits {
             join_per_store: 600,
             join_window: Duration::from_secs(60),
             card_link_window: Duration::from_secs(3600),
+            api_per_token: 600,
+            api_window: Duration::from_secs(60),
         }
     }
 }
@@ -160,6 +172,8 @@ pub async fn serve(config: Config) -> Result<(), String> {
         www_dir: config.www_dir.clone(),
         pkg_dir: config.pkg_dir.clone(),
         join_limiter,
+        api_limiter: rate_limit::TokenLimiter::new(Quota { limit: limits.api_per_token, window: limits.api_window }),
+        public_url: public_url.clone(),
         trusted_proxies: config.trusted_proxies.clone(),
         cors_origins: config.cors_origins.clone(),
     });

@@ -1,6 +1,7 @@
-//! Fixed-window request counters for the public sign-up, kept in this process's memory.
+//! Fixed-window request counters, kept in this process's memory: the public sign-up's (per
+//! client address and per store) and the token API's (per API token).
 //!
-//! Each key (a client address, a store) gets `limit` requests per window of
+//! Each key (a client address, a store, a token) gets `limit` requests per window of
 //! `window_seconds`; the answer carries the `RateLimit-*` fields of the IETF draft
 //! "RateLimit header fields for HTTP" and, past the limit, `Retry-After`. Counters are per
 //! server process: behind N nodes a client gets up to N × `limit` a window.
@@ -24,6 +25,8 @@ pub enum Key {
     Client(IpAddr),
     /// Every client of one store together.
     Store(i64),
+    /// One API token, by the first half of its SHA-256 (the token itself is not kept).
+    Token([u8; 16]),
 }
 
 impl Key {
@@ -130,6 +133,44 @@ impl RateLimiter {
     }
 }
 
+/// The token API's counters: one quota per API token, counted after the token is known
+/// to be valid (so the table holds at most one window per issued token).
+pub struct TokenLimiter {
+    quota: Quota,
+    windows: Mutex<HashMap<Key, Window>>,
+}
+
+impl TokenLimiter {
+    /// Counters with this quota for every token.
+    pub fn new(quota: Quota) -> TokenLimiter {
+        TokenLimiter { quota, windows: Mutex::new(HashMap::new()) }
+    }
+
+    /// The quota each token gets.
+    pub fn quota(&self) -> Quota {
+        self.quota
+    }
+
+    /// Counts one request made with `token`; a refused request is not counted.
+    pub fn check(&self, token: &str) -> Decision {
+        use sha2::{Digest, Sha256};
+        let digest = Sha256::digest(token.as_bytes());
+        let mut half = [0u8; 16];
+        half.copy_from_slice(&digest[..16]);
+        let key = Key::Token(half);
+        let now = Instant::now();
+        let mut windows = self.windows.lock().unwrap_or_else(|p| p.into_inner());
+        if !windows.contains_key(&key) && !make_room(&mut windows, now, self.quota.window) {
+            return peek(&windows, key, self.quota, now);
+        }
+        let decision = peek(&windows, key, self.quota, now);
+        if !decision.allowed {
+            return decision;
+        }
+        count(&mut windows, key, self.quota, now)
+    }
+}
+
 /// Whether a new key fits, after dropping the windows that have ended when the table is full.
 fn make_room(windows: &mut HashMap<Key, Window>, now: Instant, longest: Duration) -> bool {
     if windows.len() < MAX_KEYS {
@@ -185,6 +226,17 @@ mod tests {
         assert!(limiter.check(b, 1).allowed, "another client still has its own");
         assert!(!limiter.check(b, 1).allowed, "but the store's quota of 3 is spent");
         assert!(limiter.check(b, 2).allowed, "another store counts apart");
+    }
+
+    #[test]
+    fn each_token_gets_its_own_quota() {
+        let limiter = TokenLimiter::new(quota(2));
+        assert_eq!(limiter.check("cv_a").remaining, 1);
+        assert_eq!(limiter.check("cv_a").remaining, 0);
+        let refused = limiter.check("cv_a");
+        assert!(!refused.allowed);
+        assert!(limiter.check("cv_b").allowed, "another token counts apart");
+        assert_eq!(limiter.quota().limit, 2);
     }
 
     #[test]

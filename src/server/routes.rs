@@ -15,6 +15,7 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
+use super::auth;
 use super::handlers::{self, error};
 use super::metrics;
 use super::static_files;
@@ -55,11 +56,20 @@ pub fn router<S: Storage>(st: Arc<AppState<S>>) -> Router {
                 .allow_headers([CONTENT_TYPE])
                 .max_age(PREFLIGHT_MAX_AGE),
         );
-    let mut token = Router::new()
+    // The token routes: the gate (token, store, rate limit) runs only on a matched route,
+    // so a 405 or a CORS preflight needs no token.
+    let store_api = Router::new()
         .route("/api/v1/accounts/{account}/customers", post(handlers::create_customer::<S>))
         .route("/api/v1/accounts/{account}/customers/{id}", get(handlers::get_customer::<S>))
-        .route("/v2/customers", post(handlers::square_create::<S>))
+        .route_layer(axum::middleware::from_fn_with_state(st.clone(), auth::store_api::<S>))
         .method_not_allowed_fallback(not_allowed);
+    // Square's routes answer Square's error shape, 404 and 405 included.
+    let square = Router::new()
+        .route("/v2/customers", post(handlers::square_create::<S>))
+        .route_layer(axum::middleware::from_fn_with_state(st.clone(), auth::square_api::<S>))
+        .route("/v2/{*rest}", any(handlers::square_not_found))
+        .method_not_allowed_fallback(handlers::square_not_allowed);
+    let mut token = store_api.merge(square);
     // The token routes answer other origins only when the operator names them.
     if !st.cors_origins.is_empty() {
         token = token.layer(
@@ -73,6 +83,7 @@ pub fn router<S: Storage>(st: Arc<AppState<S>>) -> Router {
                     HeaderName::from_static("ratelimit-limit"),
                     HeaderName::from_static("ratelimit-remaining"),
                     HeaderName::from_static("ratelimit-reset"),
+                    HeaderName::from_static("ratelimit-policy"),
                 ])
                 .max_age(PREFLIGHT_MAX_AGE),
         );
@@ -83,9 +94,9 @@ pub fn router<S: Storage>(st: Arc<AppState<S>>) -> Router {
         .route("/metrics", get(handlers::metrics::<S>))
         .route("/openapi.json", get(handlers::openapi))
         .route("/api/v1/public/config", get(handlers::public_config::<S>))
+        .route("/api/v1/status", get(handlers::status::<S>))
         .route("/join/{account}", post(handlers::join::<S>))
         .route("/api/{*rest}", any(|| async { static_files::not_found() }))
-        .route("/v2/{*rest}", any(|| async { static_files::not_found() }))
         // Before the merges: it replaces each route's fallback, the CORS layers' included.
         .method_not_allowed_fallback(not_allowed)
         .merge(validate)
