@@ -32,6 +32,7 @@ pub mod model;
 mod options;
 mod report;
 mod rules;
+mod update;
 mod validate;
 
 #[cfg(all(feature = "wasm", target_arch = "wasm32"))]
@@ -55,6 +56,7 @@ pub mod _rules {
 pub use model::parse_store_form;
 pub use options::{Date, Options, OptionsError};
 pub use report::{square_code, square_error_body, store_error_body, Code, Params, Path, Report, Segment, Violation};
+pub use update::{validate_square_update, validate_store_update};
 pub use validate::{validate_field, validate_square, validate_store, validate_store_form, Shape};
 
 // The README's Rust example runs as a doc test, so it can't drift from the API.

@@ -75,6 +75,16 @@ pub fn validate_square(input: &Value, options: &Options) -> Report {
     Report::new(sink.errors, value)
 }
 
+/// The store request's field rules alone (for patches: [`crate::update`]).
+pub(crate) fn store_fields_only(input: &Value, options: &Options, sink: &mut Sink) -> Value {
+    store(input, options, Scope::FieldsOnly, sink)
+}
+
+/// Square's field rules alone, unknown fields included (for patches: [`crate::update`]).
+pub(crate) fn square_fields_only(input: &Value, options: &Options, sink: &mut Sink) -> Value {
+    square(input, options, Scope::FieldsOnly, sink)
+}
+
 /// Validates a form-encoded store request (Rails style), as [`crate::parse_store_form`]
 /// reads it.
 pub fn validate_store_form(body: &str, options: &Options) -> Report {

@@ -185,3 +185,30 @@ fn a_reader_that_stops_early_ends_the_run() {
     let _ = std::fs::remove_dir_all(&dir);
     assert_eq!(status.code(), Some(0), "a closed pipe is not an error");
 }
+
+#[test]
+fn update_shapes_take_patches_and_the_current_customer() {
+    let dir = std::env::temp_dir().join(format!("cv-cli-update-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let current = dir.join("current.json");
+    std::fs::write(&current, r#"{"first_name":"Amelia","email":"amelia@example.com"}"#).expect("write");
+    let current = current.to_str().expect("utf-8 path");
+    let patches = "{\"customer\":{\"last_name\":\" Earhart \"}}\n{\"customer\":{\"email\":null}}\n";
+
+    let alone = run(&["validate", "--shape", "store-update"], patches);
+    assert_eq!(alone.status.code(), Some(0), "field rules only: both patches are fine");
+    let with_current = run(&["validate", "--shape", "store-update", "--current", current], patches);
+    assert_eq!(with_current.status.code(), Some(1));
+    let judged = reports(&with_current);
+    assert_eq!(judged[0]["value"], serde_json::json!({ "customer": { "last_name": "Earhart" } }));
+    assert_eq!(judged[1]["errors"][0]["code"], "email_or_phone_required", "the merged customer has no contact");
+
+    let square = run(&["validate", "--shape", "square-update"], "{\"version\":-1}\n");
+    assert_eq!(square.status.code(), Some(1));
+    assert_eq!(reports(&square)[0]["errors"][0]["code"], "out_of_range");
+
+    let misplaced = run(&["validate", "--current", current], patches);
+    assert_eq!(misplaced.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&misplaced.stderr).contains("--shape store-update"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -14,3 +14,6 @@ mod corpus_phone;
 mod properties;
 /// Paths, codes, messages and the two server renderings.
 mod report;
+/// The update rows of the case table (`tests/cases/update/*.json`): patches, with and
+/// without the current customer.
+mod update_cases;

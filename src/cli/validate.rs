@@ -7,14 +7,21 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::ValueEnum;
-use customer_validation::{validate_square, validate_store, Date, Options, Report};
+use customer_validation::{
+    validate_square, validate_square_update, validate_store, validate_store_update, Date, Options, Report,
+};
 use serde_json::{json, Value};
 
 #[derive(clap::Args)]
 pub struct ValidateArgs {
-    /// Which request shape the input holds.
+    /// Which request shape the input holds: a create request, or an update's patch.
     #[arg(long, value_enum, default_value_t = ShapeArg::Store)]
     shape: ShapeArg,
+    /// With an update shape: a JSON file holding the current customer, so that the rules
+    /// that need the customer as it will be (email or phone; Square's one-of; the merged
+    /// metadata and references) run too. Without it, an update gets field rules only.
+    #[arg(long)]
+    current: Option<PathBuf>,
     /// Region for phone numbers written without `+` and a country code.
     #[arg(long, default_value = "US")]
     default_region: String,
@@ -25,10 +32,47 @@ pub struct ValidateArgs {
     file: Option<PathBuf>,
 }
 
-#[derive(Clone, Copy, ValueEnum)]
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ShapeArg {
+    /// The store API's create request.
     Store,
+    /// Square's CreateCustomer request.
     Square,
+    /// The store API's update (`PATCH`) body.
+    StoreUpdate,
+    /// Square's UpdateCustomer body.
+    SquareUpdate,
+}
+
+/// How each document is judged: its shape, and for an update the current customer.
+#[derive(Clone, Copy)]
+struct Judge<'a> {
+    shape: ShapeArg,
+    current: Option<&'a Value>,
+}
+
+impl Judge<'_> {
+    fn report(self, value: &Value, options: &Options) -> Report {
+        match self.shape {
+            ShapeArg::Store => validate_store(value, options),
+            ShapeArg::Square => validate_square(value, options),
+            ShapeArg::StoreUpdate => validate_store_update(value, self.current, options),
+            ShapeArg::SquareUpdate => validate_square_update(value, self.current, options),
+        }
+    }
+}
+
+/// The `--current` customer, read once.
+fn current(args: &ValidateArgs) -> io::Result<Option<Value>> {
+    let Some(path) = &args.current else { return Ok(None) };
+    if !matches!(args.shape, ShapeArg::StoreUpdate | ShapeArg::SquareUpdate) {
+        let message = "--current goes with --shape store-update or square-update";
+        return Err(io::Error::new(io::ErrorKind::InvalidInput, message));
+    }
+    let text = std::fs::read(path).map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
+    serde_json::from_slice(&text)
+        .map(Some)
+        .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, format!("{}: not JSON: {e}", path.display())))
 }
 
 fn options(args: &ValidateArgs) -> io::Result<Options> {
@@ -60,14 +104,16 @@ impl Tally {
 }
 
 /// Validates one document (or reports why it is not one) and writes its report line.
-fn report_line(parsed: Result<Value, (usize, String)>, shape: ShapeArg, options: &Options, out: &mut Vec<u8>) -> Tally {
+fn report_line(
+    parsed: Result<Value, (usize, String)>,
+    judge: Judge<'_>,
+    options: &Options,
+    out: &mut Vec<u8>,
+) -> Tally {
     let mut tally = Tally::default();
     let written = match parsed {
         Ok(value) => {
-            let report: Report = match shape {
-                ShapeArg::Store => validate_store(&value, options),
-                ShapeArg::Square => validate_square(&value, options),
-            };
+            let report = judge.report(&value, options);
             tally.invalid = !report.valid;
             serde_json::to_writer(&mut *out, &report)
         }
@@ -112,7 +158,7 @@ struct Reports {
     tally: Tally,
 }
 
-fn validate_block(block: Block, shape: ShapeArg, options: &Options) -> Reports {
+fn validate_block(block: Block, judge: Judge<'_>, options: &Options) -> Reports {
     let mut bytes = Vec::with_capacity(block.bytes.len() * 2);
     let mut tally = Tally::default();
     let body = block.bytes.strip_suffix(b"\n").unwrap_or(&block.bytes);
@@ -122,7 +168,7 @@ fn validate_block(block: Block, shape: ShapeArg, options: &Options) -> Reports {
         }
         let line_number = block.first_line + offset;
         let parsed = serde_json::from_slice::<Value>(line).map_err(|e| (line_number, e.to_string()));
-        tally.merge(report_line(parsed, shape, options, &mut bytes));
+        tally.merge(report_line(parsed, judge, options, &mut bytes));
     }
     Reports { sequence: block.sequence, bytes, tally }
 }
@@ -149,7 +195,7 @@ fn run_pipeline(
     reader: &mut impl BufRead,
     first: Vec<u8>,
     first_line: usize,
-    shape: ShapeArg,
+    judge: Judge<'_>,
     options: &Options,
     out: &mut (impl Write + Send),
 ) -> io::Result<Tally> {
@@ -185,7 +231,7 @@ fn run_pipeline(
                 };
                 let Ok(block) = block else { return };
                 // The writer has stopped (a closed stdout): nothing more to do.
-                if reports_tx.send(validate_block(block, shape, options)).is_err() {
+                if reports_tx.send(validate_block(block, judge, options)).is_err() {
                     return;
                 }
             });
@@ -218,6 +264,8 @@ fn run_pipeline(
 /// Runs `validate`; the exit code says whether every document was valid.
 pub fn run(args: ValidateArgs) -> io::Result<ExitCode> {
     let options = options(&args)?;
+    let current = current(&args)?;
+    let judge = Judge { shape: args.shape, current: current.as_ref() };
     let (reader, length): (Box<dyn Read>, Option<u64>) = match &args.file {
         Some(path) if path.as_os_str() != "-" => {
             let file = File::open(path).map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
@@ -255,7 +303,7 @@ pub fn run(args: ValidateArgs) -> io::Result<ExitCode> {
         for document in serde_json::Deserializer::from_slice(&text).into_iter::<Value>() {
             let stop = document.is_err();
             let parsed = document.map_err(|e| (line_number + e.line() - 1, e.to_string()));
-            tally.merge(report_line(parsed, args.shape, &options, &mut buffer));
+            tally.merge(report_line(parsed, judge, &options, &mut buffer));
             if stop {
                 break;
             }
@@ -265,7 +313,7 @@ pub fn run(args: ValidateArgs) -> io::Result<ExitCode> {
     } else {
         // `first` holds the first non-blank line (or nothing); it starts the first block.
         let first_line = line_number.max(1);
-        run_pipeline(&mut reader, first, first_line, args.shape, &options, &mut out)?
+        run_pipeline(&mut reader, first, first_line, judge, &options, &mut out)?
     };
     out.flush()?;
     progress.finish_and_clear();
