@@ -274,6 +274,10 @@ impl Code {
             }
             Code::InvalidValue => match reason {
                 "letters_digits" => "must hold only letters and digits".into(),
+                "too_short" => {
+                    let min = params.get("min").and_then(Value::as_u64).unwrap_or(0);
+                    format!("must have at least {min} characters")
+                }
                 _ => "is not an accepted value".into(),
             },
             Code::InvalidCountry => "is not a valid country code (ISO 3166-1 alpha-2, e.g. US)".into(),

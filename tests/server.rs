@@ -981,6 +981,10 @@ fn log_to(dir: &Path, env: &[(&str, &str)]) -> Stdio {
 #[path = "server/frame.rs"]
 mod frame;
 
+/// The store API after the create: PATCH, list, search (issue 17).
+#[path = "server/lifecycle.rs"]
+mod lifecycle;
+
 /// The token routes' gate: rate limits per token, the status route (issues 17, 21).
 #[path = "server/token_routes.rs"]
 mod token_routes;

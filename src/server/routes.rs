@@ -59,8 +59,14 @@ pub fn router<S: Storage>(st: Arc<AppState<S>>) -> Router {
     // The token routes: the gate (token, store, rate limit) runs only on a matched route,
     // so a 405 or a CORS preflight needs no token.
     let store_api = Router::new()
-        .route("/api/v1/accounts/{account}/customers", post(handlers::create_customer::<S>))
-        .route("/api/v1/accounts/{account}/customers/{id}", get(handlers::get_customer::<S>))
+        .route(
+            "/api/v1/accounts/{account}/customers",
+            get(handlers::list_customers::<S>).post(handlers::create_customer::<S>),
+        )
+        .route(
+            "/api/v1/accounts/{account}/customers/{id}",
+            get(handlers::get_customer::<S>).patch(handlers::patch_customer::<S>),
+        )
         .route_layer(axum::middleware::from_fn_with_state(st.clone(), auth::store_api::<S>))
         .method_not_allowed_fallback(not_allowed);
     // Square's routes answer Square's error shape, 404 and 405 included.
@@ -75,7 +81,7 @@ pub fn router<S: Storage>(st: Arc<AppState<S>>) -> Router {
         token = token.layer(
             CorsLayer::new()
                 .allow_origin(AllowOrigin::list(st.cors_origins.iter().cloned()))
-                .allow_methods([Method::GET, Method::POST])
+                .allow_methods([Method::GET, Method::POST, Method::PATCH])
                 .allow_headers([AUTHORIZATION, CONTENT_TYPE, HeaderName::from_static("idempotency-key")])
                 .expose_headers([
                     REQUEST_ID,

@@ -120,6 +120,33 @@ impl std::fmt::Display for StorageError {
     }
 }
 
+/// Which customers `GET …/customers` lists.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Lookup {
+    /// Every customer of the store.
+    All,
+    /// Those whose names, email, phone, card codes or external ids hold this text.
+    Search(String),
+    /// The one holding this external reference, if any.
+    Reference {
+        /// The other system.
+        source: String,
+        /// The customer's id there.
+        external_id: String,
+    },
+}
+
+/// A page of a store's customers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CustomerQuery {
+    /// Which customers.
+    pub lookup: Lookup,
+    /// From 1.
+    pub page: u32,
+    /// Per page, 1 to 100.
+    pub items: u32,
+}
+
 /// A card link claimed by the delivery worker.
 #[derive(Debug)]
 pub struct Claimed {
@@ -171,6 +198,21 @@ pub trait Storage: Send + Sync + 'static {
     /// error.
     fn join(&self, store_id: i64, request: Valid<StoreRequest>)
         -> impl Future<Output = Result<(), CreateError>> + Send;
+    /// Applies a store API patch (judged in the write against the stored customer, with
+    /// `options`); the updated customer, or `None` when the store has no such customer.
+    fn update_customer(
+        &self,
+        store_id: i64,
+        id: i64,
+        patch: Value,
+        options: Options,
+    ) -> impl Future<Output = Result<Option<Value>, CreateError>> + Send;
+    /// A page of the store's customers with its pagination object.
+    fn list_customers(
+        &self,
+        store_id: i64,
+        query: CustomerQuery,
+    ) -> impl Future<Output = Result<Value, StorageError>> + Send;
     /// The Store API's customer object.
     fn get_customer(&self, store_id: i64, id: i64) -> impl Future<Output = Result<Option<Value>, StorageError>> + Send;
     /// Creates a Square customer, honouring `idempotency_key` (`body_hash` identifies the body).

@@ -9,9 +9,9 @@ ST=${ST:-st}
 EXAMPLES=${EXAMPLES:-100}
 dir=$(mktemp -d)
 trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$dir"' EXIT
-# The sign-up's rate limits are raised so that the fuzzer reaches the handler, not the 429.
+# The rate limits (sign-up, token) are raised so that the fuzzer reaches the handlers, not the 429.
 RUST_LOG=warn "$SERVER" serve --listen 127.0.0.1:0 --db "$dir/api.db" --www www --pkg pkg \
-  --join-limit-per-client 1000000 --join-limit-per-store 1000000 >"$dir/out" 2>"$dir/err" &
+  --join-limit-per-client 1000000 --join-limit-per-store 1000000 --api-rate-limit 1000000 >"$dir/out" 2>"$dir/err" &
 pid=$!
 for _ in $(seq 100); do grep -q '^listening on' "$dir/out" 2>/dev/null && break; sleep 0.1; done
 url=$(sed -n 's/^listening on //p' "$dir/out")

@@ -8,12 +8,13 @@
 //!
 //! [`schema`] holds the migrations, [`admin`] stores, tokens and cards, [`store_api`] the
 //! store API's customers, [`square`] Square's, [`idempotency`] both APIs' keys and
-//! [`outbox`] the card links' deliveries.
+//! [`outbox`] the card links' deliveries, [`search`] the customer list and its index.
 
 mod admin;
 mod idempotency;
 mod outbox;
 mod schema;
+mod search;
 mod square;
 mod store_api;
 
@@ -30,7 +31,8 @@ pub use admin::{add_card, add_store, new_token, seed_demo, Demo};
 pub use schema::{migrate, open};
 
 use super::store::{
-    Attempt, Claimed, CreateError, IdempotencyKey, SquareOutcome, Storage, StorageError, StoreInfo, Valid,
+    Attempt, Claimed, CreateError, CustomerQuery, IdempotencyKey, SquareOutcome, Storage, StorageError, StoreInfo,
+    Valid,
 };
 use crate::model::{SquareCustomerRequest, StoreRequest};
 
@@ -211,6 +213,27 @@ impl Storage for Sqlite {
             Ok(result) => result,
             Err(e) => Err(CreateError::Storage(e.0)),
         }
+    }
+
+    async fn update_customer(
+        &self,
+        store_id: i64,
+        id: i64,
+        patch: Value,
+        options: crate::Options,
+    ) -> Result<Option<Value>, CreateError> {
+        let public_url = self.public_url.clone();
+        let updated =
+            self.write(move |conn| store_api::update_customer(conn, store_id, id, &patch, &options, &public_url)).await;
+        match updated {
+            Ok(result) => result,
+            Err(e) => Err(CreateError::Storage(e.0)),
+        }
+    }
+
+    async fn list_customers(&self, store_id: i64, query: CustomerQuery) -> Result<Value, StorageError> {
+        let public_url = self.public_url.clone();
+        self.read(move |conn| search::list(conn, store_id, &query, &public_url)).await
     }
 
     async fn get_customer(&self, store_id: i64, id: i64) -> Result<Option<Value>, StorageError> {

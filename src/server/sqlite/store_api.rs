@@ -228,6 +228,7 @@ fn insert_rows(
                 .map_err(storage)?;
         }
     }
+    super::search::refresh(conn, customer_id).map_err(storage)?;
     Ok(customer_id)
 }
 
@@ -398,4 +399,107 @@ pub(super) fn load_customer(
         .collect::<rusqlite::Result<Vec<_>>>()?;
     customer["customer_cards"] = Value::Array(cards);
     Ok(Some(customer))
+}
+
+/// The store API's `PATCH`: the patch is judged against the customer as stored, inside the
+/// write (so two patches can't each remove one of the two contacts), then written with the
+/// same uniqueness guarantees as a create. `None` when the store has no such customer.
+pub(super) fn update_customer(
+    conn: &Connection,
+    store_id: i64,
+    id: i64,
+    patch: &Value,
+    options: &crate::Options,
+    public_url: &str,
+) -> Result<Option<Value>, CreateError> {
+    let Some(current) = load_customer(conn, store_id, id, public_url).map_err(storage)? else { return Ok(None) };
+    let report = crate::validate_store_update(patch, Some(&current), options);
+    if !report.valid {
+        return Err(CreateError::Rejected(report.errors));
+    }
+    let changes = report.value["customer"].as_object().cloned().unwrap_or_default();
+    let field = |name: &str| -> Option<String> {
+        match changes.get(name) {
+            Some(value) => value.as_str().map(str::to_owned),
+            None => current[name].as_str().map(str::to_owned),
+        }
+    };
+    let (email, phone) = (field("email"), field("phone"));
+
+    // Every taken field at once; the unique indexes remain the guarantee.
+    let mut rejected = Vec::new();
+    let held_by_other = |sql: &str, value: &str| -> rusqlite::Result<bool> {
+        conn.prepare_cached(sql)?.query_row(params![store_id, value, id], |r| r.get(0))
+    };
+    if let Some(email) = email.as_deref().filter(|_| changes.contains_key("email")) {
+        let sql = "SELECT EXISTS (SELECT 1 FROM customers WHERE store_id = ?1 AND email_key = ?2 AND id <> ?3)";
+        if held_by_other(sql, &email_key(email)).map_err(storage)? {
+            rejected.push(taken("email"));
+        }
+    }
+    if let Some(phone) = phone.as_deref().filter(|_| changes.contains_key("phone")) {
+        let sql = "SELECT EXISTS (SELECT 1 FROM customers WHERE store_id = ?1 AND phone = ?2 AND id <> ?3)";
+        if held_by_other(sql, phone).map_err(storage)? {
+            rejected.push(taken("phone"));
+        }
+    }
+    if !rejected.is_empty() {
+        return Err(CreateError::Rejected(rejected));
+    }
+
+    let mut metadata = current["metadata"].as_object().cloned().unwrap_or_default();
+    for (key, value) in changes.get("metadata").and_then(Value::as_object).into_iter().flatten() {
+        match value {
+            Value::Null => metadata.remove(key),
+            other => metadata.insert(key.clone(), other.clone()),
+        };
+    }
+    let at = now();
+    let updated = conn.execute(
+        "UPDATE customers SET first_name = ?3, last_name = ?4, email = ?5, email_key = ?6, phone = ?7, birthday = ?8,
+         metadata = ?9, updated_at = ?10 WHERE id = ?1 AND store_id = ?2",
+        params![
+            id,
+            store_id,
+            field("first_name"),
+            field("last_name"),
+            email,
+            email.as_deref().map(email_key),
+            phone,
+            field("birthday"),
+            Value::Object(metadata).to_string(),
+            at
+        ],
+    );
+    match updated {
+        Ok(_) => {}
+        Err(e) if is_unique_violation(&e) => {
+            let field = if e.to_string().contains("phone") { "phone" } else { "email" };
+            return Err(CreateError::Rejected(vec![taken(field)]));
+        }
+        Err(e) => return Err(storage(e)),
+    }
+    let mut held = Vec::new();
+    for (i, reference) in changes.get("external_references").and_then(Value::as_array).into_iter().flatten().enumerate()
+    {
+        let metadata = reference.get("metadata").filter(|m| m.is_object()).map(Value::to_string);
+        let written = conn
+            .execute(
+                "INSERT INTO external_references (store_id, customer_id, source, external_id, metadata, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT (store_id, source, external_id)
+                 DO UPDATE SET metadata = excluded.metadata, updated_at = excluded.updated_at
+                 WHERE external_references.customer_id = excluded.customer_id",
+                params![store_id, id, reference["source"].as_str(), reference["external_id"].as_str(), metadata, at],
+            )
+            .map_err(storage)?;
+        if written == 0 {
+            held.push(reference_taken(i));
+        }
+    }
+    if !held.is_empty() {
+        return Err(CreateError::Rejected(held));
+    }
+    super::search::refresh(conn, id).map_err(storage)?;
+    load_customer(conn, store_id, id, public_url).map_err(storage)
 }

@@ -1,0 +1,83 @@
+//! Listing and searching a store's customers (`GET …/customers`): pages by id, a search
+//! through the trigram index `customer_search`, and the exact `(source, external_id)`
+//! lookup through the references' unique index.
+
+use rusqlite::{params, Connection, OptionalExtension};
+use serde_json::{json, Value};
+
+use super::store_api::load_customer;
+use crate::server::store::{CustomerQuery, Lookup};
+
+/// Recomputes a customer's searchable words after a write that touched them.
+pub(super) fn refresh(conn: &Connection, customer_id: i64) -> rusqlite::Result<()> {
+    conn.prepare_cached("DELETE FROM customer_search WHERE rowid = ?1")?.execute([customer_id])?;
+    conn.prepare_cached(
+        "INSERT INTO customer_search (rowid, terms)
+         SELECT id, concat_ws(' ', first_name, last_name, email, phone, replace(phone, '+', ''),
+             (SELECT group_concat(uuid, ' ') FROM customer_cards WHERE customer_id = customers.id),
+             (SELECT group_concat(external_id, ' ') FROM external_references WHERE customer_id = customers.id))
+         FROM customers WHERE id = ?1",
+    )?
+    .execute([customer_id])?;
+    Ok(())
+}
+
+/// One page of the store's customers: `{ customers, pagination: { count, items, page, pages } }`.
+pub(super) fn list(
+    conn: &Connection,
+    store_id: i64,
+    query: &CustomerQuery,
+    public_url: &str,
+) -> rusqlite::Result<Value> {
+    let items = i64::from(query.items);
+    let offset = (i64::from(query.page) - 1) * items;
+    let (count, ids): (i64, Vec<i64>) = match &query.lookup {
+        Lookup::All => {
+            let count = conn
+                .prepare_cached("SELECT count(*) FROM customers WHERE store_id = ?1")?
+                .query_row([store_id], |r| r.get(0))?;
+            let ids = conn
+                .prepare_cached("SELECT id FROM customers WHERE store_id = ?1 ORDER BY id LIMIT ?2 OFFSET ?3")?
+                .query_map(params![store_id, items, offset], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            (count, ids)
+        }
+        Lookup::Search(phrase) => {
+            // One FTS5 phrase: the words as typed, quotes doubled.
+            let fts = format!("\"{}\"", phrase.replace('"', "\"\""));
+            let count = conn
+                .prepare_cached(
+                    "SELECT count(*) FROM customer_search JOIN customers c ON c.id = customer_search.rowid
+                     WHERE customer_search MATCH ?1 AND c.store_id = ?2",
+                )?
+                .query_row(params![fts, store_id], |r| r.get(0))?;
+            let ids = conn
+                .prepare_cached(
+                    "SELECT c.id FROM customer_search JOIN customers c ON c.id = customer_search.rowid
+                     WHERE customer_search MATCH ?1 AND c.store_id = ?2 ORDER BY c.id LIMIT ?3 OFFSET ?4",
+                )?
+                .query_map(params![fts, store_id, items, offset], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            (count, ids)
+        }
+        Lookup::Reference { source, external_id } => {
+            let id: Option<i64> = conn
+                .prepare_cached(
+                    "SELECT customer_id FROM external_references WHERE store_id = ?1 AND source = ?2 AND external_id = ?3",
+                )?
+                .query_row(params![store_id, source, external_id], |r| r.get(0))
+                .optional()?;
+            let ids = id.into_iter().filter(|_| offset == 0).collect();
+            (i64::from(id.is_some()), ids)
+        }
+    };
+    let mut customers = Vec::with_capacity(ids.len());
+    for id in ids {
+        customers.extend(load_customer(conn, store_id, id, public_url)?);
+    }
+    let pages = (count + items - 1) / items;
+    Ok(json!({
+        "customers": customers,
+        "pagination": { "count": count, "items": items, "page": query.page, "pages": pages },
+    }))
+}

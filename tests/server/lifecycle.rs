@@ -1,0 +1,144 @@
+//! The store API after the create (issue 17): `PATCH` by the update rules, the list with
+//! its pagination, the search and the exact lookup by external reference.
+
+use super::*;
+
+fn patch(addr: SocketAddr, path: &str, token: &str, body: &Value) -> Resp {
+    let headers = [("Content-Type", "application/json"), ("Authorization", &format!("Bearer {token}"))];
+    request(addr, "PATCH", path, &headers, body.to_string().as_bytes()).expect("PATCH")
+}
+
+fn create(d: &Demo, body: &Value) -> Value {
+    let resp = post_json(d.server.addr, &format!("/api/v1/accounts/{}/customers", d.store), Some(&d.token), body);
+    assert_eq!(resp.status, 201, "{}", String::from_utf8_lossy(&resp.body));
+    resp.json()
+}
+
+#[test]
+fn patch_applies_the_update_rules_to_the_stored_customer() {
+    let d = demo("patch");
+    let addr = d.server.addr;
+    let amelia = create(
+        &d,
+        &json!({ "customer": { "first_name": "Amelia", "email": "amelia@example.com", "phone": "+1 212 555 0101" } }),
+    );
+    create(&d, &json!({ "customer": { "first_name": "Bessie", "email": "bessie@example.com" } }));
+    let path = format!("/api/v1/accounts/{}/customers/{}", d.store, amelia["id"]);
+
+    std::thread::sleep(Duration::from_millis(5));
+    let edited = patch(
+        addr,
+        &path,
+        &d.token,
+        &json!({ "customer": { "last_name": " Earhart ", "metadata": { "tier": "gold" } } }),
+    );
+    assert_eq!(edited.status, 200, "{}", String::from_utf8_lossy(&edited.body));
+    let edited = edited.json();
+    assert_eq!((edited["last_name"].as_str(), edited["metadata"]["tier"].as_str()), (Some("Earhart"), Some("gold")));
+    assert_eq!(edited["email"], "amelia@example.com", "absent fields are unchanged");
+    assert!(edited["updated_at"].as_str() > amelia["updated_at"].as_str(), "updated_at advances");
+
+    let no_email = patch(addr, &path, &d.token, &json!({ "customer": { "email": null } }));
+    assert_eq!((no_email.status, no_email.json()["email"].clone()), (200, Value::Null), "null removes it");
+    let no_contact = patch(addr, &path, &d.token, &json!({ "customer": { "phone": "" } }));
+    assert_eq!(no_contact.status, 422);
+    let errors = &no_contact.json()["errors"];
+    assert!(errors["email"].is_array() && errors["phone"].is_array(), "{errors}");
+
+    let taken = patch(addr, &path, &d.token, &json!({ "customer": { "email": "BESSIE@example.com" } }));
+    assert_eq!(taken.status, 422);
+    assert_eq!(taken.json()["errors"]["email"][0], "has already been taken");
+    let blank_name = patch(addr, &path, &d.token, &json!({ "customer": { "first_name": "  " } }));
+    assert_eq!((blank_name.status, blank_name.json()["errors"]["first_name"][0].clone()), (422, json!("is required")));
+    let bad_metadata =
+        patch(addr, &path, &d.token, &json!({ "customer": { "metadata": { "big": "x".repeat(17 * 1024) } } }));
+    assert_eq!(bad_metadata.status, 422);
+
+    let stored = get(addr, &path, Some(&d.token)).json();
+    assert_eq!((stored["last_name"].as_str(), stored["email"].clone()), (Some("Earhart"), Value::Null));
+    assert_eq!(stored["phone"], "+12125550101", "the refused patches changed nothing");
+
+    let missing =
+        patch(addr, &format!("/api/v1/accounts/{}/customers/999999", d.store), &d.token, &json!({ "customer": {} }));
+    assert_eq!(missing.status, 404);
+    let db = d._dir.0.join("customers.db");
+    let other = admin(&db, &["stores", "add", "--name", "GB shop", "--country", "GB"]);
+    let (gb_store, gb_token) = (printed(&other, "store"), printed(&other, "token"));
+    assert_eq!(patch(addr, &path, &gb_token, &json!({ "customer": {} })).status, 404, "another store's token");
+    let gb = post_json(
+        addr,
+        &format!("/api/v1/accounts/{gb_store}/customers"),
+        Some(&gb_token),
+        &json!({ "customer": { "first_name": "Ada", "email": "ada@example.co.uk" } }),
+    )
+    .json();
+    let gb_path = format!("/api/v1/accounts/{gb_store}/customers/{}", gb["id"]);
+    let national = patch(addr, &gb_path, &gb_token, &json!({ "customer": { "phone": "020 7946 0018" } }));
+    assert_eq!(
+        (national.status, national.json()["phone"].clone()),
+        (200, json!("+442079460018")),
+        "the store's region"
+    );
+}
+
+#[test]
+fn the_list_pages_searches_and_looks_up_by_reference() {
+    let d = demo("list");
+    let addr = d.server.addr;
+    let base = format!("/api/v1/accounts/{}/customers", d.store);
+    for i in 0..30 {
+        let mut body =
+            json!({ "customer": { "first_name": format!("Name{i:02}"), "email": format!("list{i:02}@example.com") } });
+        if i == 7 {
+            body["customer"]["external_references"] = json!([{ "source": "pos", "external_id": "EXT-77" }]);
+            body["customer"]["phone"] = json!("+1 212 555 0177");
+            body["card_id"] = json!(d.card);
+        }
+        create(&d, &body);
+    }
+    let list = |query: &str| get(addr, &format!("{base}{query}"), Some(&d.token));
+    let first = list("").json();
+    assert_eq!(first["pagination"], json!({ "count": 30, "items": 25, "page": 1, "pages": 2 }));
+    assert_eq!(first["customers"].as_array().map(Vec::len), Some(25));
+    assert_eq!(first["customers"][0]["first_name"], "Name00");
+    assert_eq!(list("?page=2").json()["customers"].as_array().map(Vec::len), Some(5));
+    assert_eq!(list("?page=3").json()["customers"], json!([]), "past the end: an empty page");
+    assert_eq!(list("?items=100").json()["pagination"]["pages"], 1);
+    for bad in ["?items=101", "?items=0", "?page=0", "?page=x", "?search=ab", "?source=pos", "?external_id=EXT-77"] {
+        assert_eq!(list(bad).status, 422, "{bad}");
+    }
+
+    let found = |query: &str| -> Vec<String> {
+        let page = list(query);
+        assert_eq!(page.status, 200, "{query}: {}", String::from_utf8_lossy(&page.body));
+        page.json()["customers"]
+            .as_array()
+            .expect("customers")
+            .iter()
+            .map(|c| c["first_name"].as_str().unwrap_or("").to_owned())
+            .collect()
+    };
+    assert_eq!(found("?search=list07%40"), ["Name07"], "email");
+    assert_eq!(found("?search=NAME07"), ["Name07"], "name, any case");
+    assert_eq!(found("?search=(212)%20555-0177"), ["Name07"], "a phone as typed");
+    assert_eq!(found("?search=EXT-7"), ["Name07"], "an external id");
+    assert_eq!(found("?source=pos&external_id=EXT-77"), ["Name07"], "the exact lookup");
+    assert_eq!(found("?source=pos&external_id=EXT-7"), Vec::<String>::new(), "exact, not a prefix");
+    let code =
+        list("?search=list07").json()["customers"][0]["customer_cards"][0]["uuid"].as_str().expect("card").to_owned();
+    assert_eq!(found(&format!("?search={}", &code[..8])), ["Name07"], "a card code");
+    assert_eq!(found("?search=Name1&items=3&page=2").len(), 3, "a search pages too");
+    assert_eq!(list("?search=Name1").json()["pagination"]["count"], 10);
+
+    let id = list("?search=list07").json()["customers"][0]["id"].clone();
+    let renamed = patch(addr, &format!("{base}/{id}"), &d.token, &json!({ "customer": { "first_name": "Zelda" } }));
+    assert_eq!(renamed.status, 200);
+    assert_eq!(found("?search=Zelda"), ["Zelda"], "the index follows an update");
+    assert_eq!(found("?search=Name07"), Vec::<String>::new());
+
+    let db = d._dir.0.join("customers.db");
+    let other = admin(&db, &["stores", "add", "--name", "Other", "--country", "US"]);
+    let (other_store, other_token) = (printed(&other, "store"), printed(&other, "token"));
+    let theirs = get(addr, &format!("/api/v1/accounts/{other_store}/customers?search=list"), Some(&other_token)).json();
+    assert_eq!(theirs["pagination"]["count"], 0, "a store sees its own customers only");
+}
