@@ -417,9 +417,10 @@ fn customer_query(query: Option<&str>) -> Result<CustomerQuery, Vec<Violation>> 
         }
         (None, None) => match search.filter(|s| !s.is_empty()) {
             None => Lookup::All,
+            Some(text) if is_card_code(&text) => Lookup::CardCode(text.to_ascii_lowercase()),
             Some(text) => {
                 // A phone typed any way ("(212) 555-42") is searched by its digits, which
-                // the index holds beside the E.164 form.
+                // the index holds.
                 let digits: String = text.chars().filter(char::is_ascii_digit).collect();
                 let phone_like = text.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c));
                 let phrase = if phone_like && digits.len() >= SEARCH_MIN_CHARS { digits } else { text };
@@ -439,6 +440,14 @@ fn customer_query(query: Option<&str>) -> Result<CustomerQuery, Vec<Violation>> 
     } else {
         Err(errors)
     }
+}
+
+/// A card code as people copy it: 8 or more characters of a UUID (hex digits and dashes,
+/// with at least one of the letters a–f, so not a phone number).
+fn is_card_code(text: &str) -> bool {
+    text.len() >= 8
+        && text.chars().all(|c| c.is_ascii_hexdigit() || c == '-')
+        && text.chars().any(|c| c.is_ascii_alphabetic())
 }
 
 /// `GET /api/v1/accounts/:account_id/customers`: a page of the store's customers, all,

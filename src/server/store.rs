@@ -125,8 +125,10 @@ impl std::fmt::Display for StorageError {
 pub enum Lookup {
     /// Every customer of the store.
     All,
-    /// Those whose names, email, phone, card codes or external ids hold this text.
+    /// Those whose names, email, phone or external ids hold this text.
     Search(String),
+    /// Those holding a card whose code (UUID) starts with this.
+    CardCode(String),
     /// The one holding this external reference, if any.
     Reference {
         /// The other system.

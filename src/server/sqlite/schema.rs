@@ -124,13 +124,12 @@ UPDATE outbox SET status = 'sent' WHERE delivered_at IS NOT NULL;
 CREATE INDEX outbox_pending ON outbox(id) WHERE status = 'pending';
 "#,
     // 4: listing and searching a store's customers. `customer_search` holds each customer's
-    // searchable words (names, email, phone with and without `+`, card codes, external ids)
-    // in a trigram index, so a search for any part of them is an index lookup.
+    // searchable words (names, email, phone digits, external ids) in a trigram index, so a
+    // search for any part of them is an index lookup.
     r#"
 CREATE INDEX customers_store ON customers(store_id, id);
 CREATE VIRTUAL TABLE customer_search USING fts5(terms, tokenize = 'trigram');
-INSERT INTO customer_search (rowid, terms) SELECT id, concat_ws(' ', first_name, last_name, email, phone, replace(phone, '+', ''),
-    (SELECT group_concat(uuid, ' ') FROM customer_cards WHERE customer_id = customers.id),
+INSERT INTO customer_search (rowid, terms) SELECT id, concat_ws(' ', first_name, last_name, email, replace(phone, '+', ''),
     (SELECT group_concat(external_id, ' ') FROM external_references WHERE customer_id = customers.id))
     FROM customers;
 "#,

@@ -1,6 +1,11 @@
 //! Listing and searching a store's customers (`GET …/customers`): pages by id, a search
-//! through the trigram index `customer_search`, and the exact `(source, external_id)`
-//! lookup through the references' unique index.
+//! through the trigram index `customer_search`, a card code through the cards' unique
+//! index, and the exact `(source, external_id)` lookup through the references' one.
+//!
+//! The trigram index is written in every create, so it holds only what a person types to
+//! find someone: names, email, phone digits, external ids. Card codes (UUIDs, 36
+//! characters) would double its size and its write cost; they are looked up by prefix in
+//! the B-tree index they already have.
 
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::{json, Value};
@@ -8,13 +13,21 @@ use serde_json::{json, Value};
 use super::store_api::load_customer;
 use crate::server::store::{CustomerQuery, Lookup};
 
-/// Recomputes a customer's searchable words after a write that touched them.
-pub(super) fn refresh(conn: &Connection, customer_id: i64) -> rusqlite::Result<()> {
-    conn.prepare_cached("DELETE FROM customer_search WHERE rowid = ?1")?.execute([customer_id])?;
+/// Whether the customer was just created (nothing indexed yet) or changed.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Indexed {
+    New,
+    Changed,
+}
+
+/// Computes a customer's searchable words after a write that touched them.
+pub(super) fn refresh(conn: &Connection, customer_id: i64, indexed: Indexed) -> rusqlite::Result<()> {
+    if indexed == Indexed::Changed {
+        conn.prepare_cached("DELETE FROM customer_search WHERE rowid = ?1")?.execute([customer_id])?;
+    }
     conn.prepare_cached(
         "INSERT INTO customer_search (rowid, terms)
-         SELECT id, concat_ws(' ', first_name, last_name, email, phone, replace(phone, '+', ''),
-             (SELECT group_concat(uuid, ' ') FROM customer_cards WHERE customer_id = customers.id),
+         SELECT id, concat_ws(' ', first_name, last_name, email, replace(phone, '+', ''),
              (SELECT group_concat(external_id, ' ') FROM external_references WHERE customer_id = customers.id))
          FROM customers WHERE id = ?1",
     )?
@@ -57,6 +70,24 @@ pub(super) fn list(
                      WHERE customer_search MATCH ?1 AND c.store_id = ?2 ORDER BY c.id LIMIT ?3 OFFSET ?4",
                 )?
                 .query_map(params![fts, store_id, items, offset], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            (count, ids)
+        }
+        Lookup::CardCode(prefix) => {
+            // The codes starting with `prefix`: the range [prefix, prefix + U+FFFF).
+            let end = format!("{prefix}\u{ffff}");
+            let count = conn
+                .prepare_cached(
+                    "SELECT count(DISTINCT cc.customer_id) FROM customer_cards cc JOIN customers c ON c.id = cc.customer_id
+                     WHERE cc.uuid >= ?1 AND cc.uuid < ?2 AND c.store_id = ?3",
+                )?
+                .query_row(params![prefix, end, store_id], |r| r.get(0))?;
+            let ids = conn
+                .prepare_cached(
+                    "SELECT DISTINCT cc.customer_id FROM customer_cards cc JOIN customers c ON c.id = cc.customer_id
+                     WHERE cc.uuid >= ?1 AND cc.uuid < ?2 AND c.store_id = ?3 ORDER BY cc.customer_id LIMIT ?4 OFFSET ?5",
+                )?
+                .query_map(params![prefix, end, store_id, items, offset], |r| r.get(0))?
                 .collect::<rusqlite::Result<_>>()?;
             (count, ids)
         }

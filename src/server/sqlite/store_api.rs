@@ -228,7 +228,7 @@ fn insert_rows(
                 .map_err(storage)?;
         }
     }
-    super::search::refresh(conn, customer_id).map_err(storage)?;
+    super::search::refresh(conn, customer_id, super::search::Indexed::New).map_err(storage)?;
     Ok(customer_id)
 }
 
@@ -500,6 +500,6 @@ pub(super) fn update_customer(
     if !held.is_empty() {
         return Err(CreateError::Rejected(held));
     }
-    super::search::refresh(conn, id).map_err(storage)?;
+    super::search::refresh(conn, id, super::search::Indexed::Changed).map_err(storage)?;
     load_customer(conn, store_id, id, public_url).map_err(storage)
 }
