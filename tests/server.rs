@@ -985,6 +985,10 @@ mod frame;
 #[path = "server/lifecycle.rs"]
 mod lifecycle;
 
+/// Square's Customers API beyond the create (issue 17).
+#[path = "server/square_api.rs"]
+mod square_api;
+
 /// The token routes' gate: rate limits per token, the status route (issues 17, 21).
 #[path = "server/token_routes.rs"]
 mod token_routes;

@@ -72,6 +72,10 @@ pub fn router<S: Storage>(st: Arc<AppState<S>>) -> Router {
     // Square's routes answer Square's error shape, 404 and 405 included.
     let square = Router::new()
         .route("/v2/customers", post(handlers::square_create::<S>))
+        .route(
+            "/v2/customers/{id}",
+            get(handlers::square_retrieve::<S>).put(handlers::square_update::<S>).delete(handlers::square_delete::<S>),
+        )
         .route_layer(axum::middleware::from_fn_with_state(st.clone(), auth::square_api::<S>))
         .route("/v2/{*rest}", any(handlers::square_not_found))
         .method_not_allowed_fallback(handlers::square_not_allowed);
@@ -81,7 +85,7 @@ pub fn router<S: Storage>(st: Arc<AppState<S>>) -> Router {
         token = token.layer(
             CorsLayer::new()
                 .allow_origin(AllowOrigin::list(st.cors_origins.iter().cloned()))
-                .allow_methods([Method::GET, Method::POST, Method::PATCH])
+                .allow_methods([Method::GET, Method::POST, Method::PATCH, Method::PUT, Method::DELETE])
                 .allow_headers([AUTHORIZATION, CONTENT_TYPE, HeaderName::from_static("idempotency-key")])
                 .expose_headers([
                     REQUEST_ID,

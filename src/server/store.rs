@@ -110,6 +110,22 @@ pub enum SquareOutcome {
     KeyReused,
 }
 
+/// What an update or delete of a Square customer came to.
+#[derive(Debug)]
+pub enum SquareChange {
+    /// Done: the answer's body.
+    Customer(Value),
+    /// The store has no customer with this id.
+    NotFound,
+    /// The request named another version than the stored one; nothing changed.
+    VersionMismatch {
+        /// The stored version.
+        current: i64,
+    },
+    /// The patch broke the update rules.
+    Rejected(Vec<Violation>),
+}
+
 /// A database failure, described for the log.
 #[derive(Debug)]
 pub struct StorageError(pub String);
@@ -224,6 +240,27 @@ pub trait Storage: Send + Sync + 'static {
         request: Valid<SquareCustomerRequest>,
         body_hash: [u8; 32],
     ) -> impl Future<Output = Result<SquareOutcome, StorageError>> + Send;
+    /// A Square customer of the store (`{ "customer": … }`).
+    fn get_square_customer(
+        &self,
+        store_id: i64,
+        id: String,
+    ) -> impl Future<Output = Result<Option<Value>, StorageError>> + Send;
+    /// Square's UpdateCustomer, judged in the write against the stored customer.
+    fn update_square_customer(
+        &self,
+        store_id: i64,
+        id: String,
+        patch: Value,
+        options: Options,
+    ) -> impl Future<Output = Result<SquareChange, StorageError>> + Send;
+    /// Square's DeleteCustomer, of `version` when given.
+    fn delete_square_customer(
+        &self,
+        store_id: i64,
+        id: String,
+        version: Option<i64>,
+    ) -> impl Future<Output = Result<SquareChange, StorageError>> + Send;
     /// Whether the database answers a read and takes a (empty) commit: `/readyz`.
     fn ready(&self) -> impl Future<Output = Result<(), StorageError>> + Send;
     /// Card links queued and not yet delivered (`/metrics`).

@@ -23,13 +23,20 @@ token=$(sed -n 's/^demo token: //p' "$dir/out")
 # domain, a phone number's numbering plan, a real calendar date, a birthday not in the
 # future, a taken email), so schema-valid bodies are rightly refused with 422/400; the
 # refusals are still held to the documented statuses and error schemas by the other checks.
-"$ST" run "$url/openapi.json" \
-  --header "Authorization: Bearer $token" \
-  --checks all --exclude-checks positive_data_acceptance \
-  --phases examples,coverage,fuzzing,stateful \
-  --max-examples "$EXAMPLES" --workers 2 --request-timeout 10 \
-  --seed "${SEED:-20261202}" \
-  --report junit --report-dir "$dir/report"
+run_st() {
+  "$ST" run "$url/openapi.json" \
+    --header "Authorization: Bearer $token" \
+    --checks all --exclude-checks positive_data_acceptance \
+    --max-examples "$EXAMPLES" --workers 2 --request-timeout 10 \
+    --seed "${SEED:-20261202}" "$@"
+}
+run_st --phases examples,fuzzing,stateful
+# The coverage phase, without one operation: on GET …/customers (five optional query
+# strings) Hypothesis's description of a filter calls Python 3.11's ast.parse deep in the
+# stack, which fails there with "SystemError: AST constructor recursion depth mismatch" (a
+# CPython 3.11 bug; Debian 12's python3 is 3.11), an error of the tool, not a finding. The
+# operation still gets the examples, fuzzing and stateful phases above.
+run_st --phases coverage --exclude-operation-id listCustomers
 kill -0 "$pid" || { echo "the server died during the run"; cat "$dir/err"; exit 1; }
 curl -fsS "$url/healthz" >/dev/null || { echo "the server does not answer after the run"; exit 1; }
 if grep -q 'panicked' "$dir/err"; then echo "the server panicked:"; grep -A3 panicked "$dir/err"; exit 1; fi

@@ -9,7 +9,9 @@ mod store_api;
 
 pub(crate) use join::join;
 pub use join::HONEYPOT;
-pub(crate) use square::{square_create, square_not_allowed, square_not_found};
+pub(crate) use square::{
+    square_create, square_delete, square_not_allowed, square_not_found, square_retrieve, square_update,
+};
 pub(crate) use store_api::{create_customer, get_customer, list_customers, patch_customer};
 
 use std::net::SocketAddr;
@@ -28,7 +30,10 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 use super::metrics;
-use super::store::{CreateError, CustomerQuery, IdempotencyKey, Lookup, SquareOutcome, Storage, StoreInfo, Valid};
+use super::store::{
+    CreateError, CustomerQuery, IdempotencyKey, Lookup, SquareChange, SquareOutcome, Storage, StorageError, StoreInfo,
+    Valid,
+};
 use super::AppState;
 use crate::{store_error_body, Code, Date, Options, Params, Path, Report, Violation};
 

@@ -2,23 +2,104 @@
 
 use super::*;
 
+/// The JSON body, or why not in Square's error shape.
+async fn square_input(req: Request) -> Result<Value, Resp> {
+    read_input(req, false).await.map_err(|Reject(status, detail)| {
+        let code = match status {
+            StatusCode::PAYLOAD_TOO_LARGE => "REQUEST_ENTITY_TOO_LARGE",
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => "UNSUPPORTED_MEDIA_TYPE",
+            _ => "BAD_REQUEST",
+        };
+        square_error(status, "INVALID_REQUEST_ERROR", code, &detail)
+    })
+}
+
+fn customer_not_found() -> Resp {
+    square_error(StatusCode::NOT_FOUND, "INVALID_REQUEST_ERROR", "NOT_FOUND", "Customer not found.")
+}
+
+/// An update's or delete's outcome, as Square answers it.
+fn square_change(change: Result<SquareChange, StorageError>) -> Resp {
+    match change {
+        Ok(SquareChange::Customer(body)) => json_response(StatusCode::OK, &body),
+        Ok(SquareChange::NotFound) => customer_not_found(),
+        Ok(SquareChange::VersionMismatch { current }) => json_response(
+            StatusCode::CONFLICT,
+            &json!({ "errors": [{
+                "category": "INVALID_REQUEST_ERROR",
+                "code": "CONFLICT",
+                "detail": format!("The customer is at version {current}; read it again and retry."),
+                "field": "version",
+            }] }),
+        ),
+        Ok(SquareChange::Rejected(violations)) => {
+            json_response(StatusCode::BAD_REQUEST, &crate::square_error_body(counted(&violations)))
+        }
+        Err(e) => server_error(&e.0),
+    }
+}
+
+/// `GET /v2/customers/{id}` (RetrieveCustomer).
+pub(crate) async fn square_retrieve<S: Storage>(
+    State(st): Shared<S>,
+    Extension(store): Extension<StoreInfo>,
+    id: Result<UrlPath<String>, PathRejection>,
+) -> Resp {
+    let Ok(UrlPath(id)) = id else { return customer_not_found() };
+    match st.db.get_square_customer(store.id, id).await {
+        Ok(Some(body)) => json_response(StatusCode::OK, &body),
+        Ok(None) => customer_not_found(),
+        Err(e) => server_error(&e.0),
+    }
+}
+
+/// `PUT /v2/customers/{id}` (UpdateCustomer, sparse).
+pub(crate) async fn square_update<S: Storage>(
+    State(st): Shared<S>,
+    Extension(store): Extension<StoreInfo>,
+    id: Result<UrlPath<String>, PathRejection>,
+    req: Request,
+) -> Resp {
+    let Ok(UrlPath(id)) = id else { return customer_not_found() };
+    let patch = match square_input(req).await {
+        Ok(v) => v,
+        Err(resp) => return resp,
+    };
+    square_change(st.db.update_square_customer(store.id, id, patch, store.options()).await)
+}
+
+/// `DELETE /v2/customers/{id}?version=` (DeleteCustomer).
+pub(crate) async fn square_delete<S: Storage>(
+    State(st): Shared<S>,
+    Extension(store): Extension<StoreInfo>,
+    id: Result<UrlPath<String>, PathRejection>,
+    req: Request,
+) -> Resp {
+    let Ok(UrlPath(id)) = id else { return customer_not_found() };
+    let mut version = None;
+    for (name, value) in form_urlencoded::parse(req.uri().query().unwrap_or("").as_bytes()) {
+        if name == "version" {
+            match value.parse::<i64>() {
+                Ok(v) if v >= 0 => version = Some(v),
+                _ => {
+                    let violation = Violation::new(Path::root().key("version"), Code::ExpectedInteger, Params::new());
+                    return json_response(StatusCode::BAD_REQUEST, &crate::square_error_body(counted(&[violation])));
+                }
+            }
+        }
+    }
+    square_change(st.db.delete_square_customer(store.id, id, version).await)
+}
+
 /// `POST /v2/customers`, Square's shape and errors.
 pub(crate) async fn square_create<S: Storage>(
     State(st): Shared<S>,
     Extension(store): Extension<StoreInfo>,
     req: Request,
 ) -> Resp {
-    let input = match read_input(req, false).await {
+    let input = match square_input(req).await {
         Ok(v) => v,
-        Err(Reject(status, detail)) => {
-            // Square speaks its own error shape, also for unreadable bodies.
-            let code = match status {
-                StatusCode::PAYLOAD_TOO_LARGE => "REQUEST_ENTITY_TOO_LARGE",
-                StatusCode::UNSUPPORTED_MEDIA_TYPE => "UNSUPPORTED_MEDIA_TYPE",
-                _ => "BAD_REQUEST",
-            };
-            return square_error(status, "INVALID_REQUEST_ERROR", code, &detail);
-        }
+        Err(resp) => return resp,
     };
     let valid = match Valid::square(&input, &store.options()) {
         Ok(v) => v,

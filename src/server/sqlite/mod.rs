@@ -31,8 +31,8 @@ pub use admin::{add_card, add_store, new_token, seed_demo, Demo};
 pub use schema::{migrate, open};
 
 use super::store::{
-    Attempt, Claimed, CreateError, CustomerQuery, IdempotencyKey, SquareOutcome, Storage, StorageError, StoreInfo,
-    Valid,
+    Attempt, Claimed, CreateError, CustomerQuery, IdempotencyKey, SquareChange, SquareOutcome, Storage, StorageError,
+    StoreInfo, Valid,
 };
 use crate::model::{SquareCustomerRequest, StoreRequest};
 
@@ -248,6 +248,31 @@ impl Storage for Sqlite {
         body_hash: [u8; 32],
     ) -> Result<SquareOutcome, StorageError> {
         self.write(move |conn| square::insert_square(conn, store_id, &request, body_hash)).await?.map_err(db_err)
+    }
+
+    async fn get_square_customer(&self, store_id: i64, id: String) -> Result<Option<Value>, StorageError> {
+        self.read(move |conn| square::load_square(conn, store_id, &id))
+            .await
+            .map(|found| found.map(|customer| serde_json::json!({ "customer": customer })))
+    }
+
+    async fn update_square_customer(
+        &self,
+        store_id: i64,
+        id: String,
+        patch: Value,
+        options: crate::Options,
+    ) -> Result<SquareChange, StorageError> {
+        self.write(move |conn| square::update_square(conn, store_id, &id, &patch, &options)).await?.map_err(db_err)
+    }
+
+    async fn delete_square_customer(
+        &self,
+        store_id: i64,
+        id: String,
+        version: Option<i64>,
+    ) -> Result<SquareChange, StorageError> {
+        self.write(move |conn| square::delete_square(conn, store_id, &id, version)).await?.map_err(db_err)
     }
 
     async fn ready(&self) -> Result<(), StorageError> {

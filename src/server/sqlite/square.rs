@@ -1,12 +1,13 @@
-//! Square's create: its ids, its stored customer and its idempotency keys.
+//! Square's customers: the create with its ids and idempotency keys, retrieve, update and
+//! delete with Square's versions.
 
-use rusqlite::{params, Connection};
+use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::{json, Map, Value};
 
 use super::idempotency::{self, Api, Replay};
 use super::now;
 use crate::model::SquareCustomerRequest;
-use crate::server::store::{SquareOutcome, Valid};
+use crate::server::store::{SquareChange, SquareOutcome, Valid};
 
 /// Square ids are 26 upper-case letters and digits.
 fn square_id() -> String {
@@ -62,4 +63,78 @@ pub(super) fn insert_square(
         idempotency::remember(conn, store_id, Api::Square, key, &body_hash, &response.to_string(), &at)?;
     }
     Ok(SquareOutcome::Customer(response))
+}
+
+/// A stored Square customer's object, if the store has one with this id.
+pub(super) fn load_square(conn: &Connection, store_id: i64, id: &str) -> rusqlite::Result<Option<Map<String, Value>>> {
+    let body: Option<String> = conn
+        .prepare_cached("SELECT body FROM square_customers WHERE id = ?1 AND store_id = ?2")?
+        .query_row(params![id, store_id], |r| r.get(0))
+        .optional()?;
+    Ok(body.and_then(|b| serde_json::from_str::<Value>(&b).ok()).and_then(|v| match v {
+        Value::Object(map) => Some(map),
+        _ => None,
+    }))
+}
+
+fn version_of(customer: &Map<String, Value>) -> i64 {
+    customer.get("version").and_then(Value::as_i64).unwrap_or(0)
+}
+
+/// Square's UpdateCustomer, judged inside the write against the stored customer: a
+/// `version` other than the stored one changes nothing; else present fields are set,
+/// `null` ones removed, and the version goes up by one.
+pub(super) fn update_square(
+    conn: &Connection,
+    store_id: i64,
+    id: &str,
+    patch: &Value,
+    options: &crate::Options,
+) -> rusqlite::Result<SquareChange> {
+    let Some(mut customer) = load_square(conn, store_id, id)? else { return Ok(SquareChange::NotFound) };
+    let report = crate::validate_square_update(patch, Some(&Value::Object(customer.clone())), options);
+    if !report.valid {
+        return Ok(SquareChange::Rejected(report.errors));
+    }
+    let current = version_of(&customer);
+    let Value::Object(changes) = report.value else { return Ok(SquareChange::Rejected(Vec::new())) };
+    if let Some(asked) = changes.get("version").and_then(Value::as_i64) {
+        if asked != current {
+            return Ok(SquareChange::VersionMismatch { current });
+        }
+    }
+    for (field, value) in changes {
+        match (field.as_str(), value) {
+            ("version", _) => {}
+            (_, Value::Null) => {
+                customer.remove(&field);
+            }
+            (_, value) => {
+                customer.insert(field, value);
+            }
+        }
+    }
+    customer.insert("version".into(), json!(current + 1));
+    customer.insert("updated_at".into(), json!(now()));
+    conn.execute(
+        "UPDATE square_customers SET body = ?3 WHERE id = ?1 AND store_id = ?2",
+        params![id, store_id, Value::Object(customer.clone()).to_string()],
+    )?;
+    Ok(SquareChange::Customer(json!({ "customer": customer })))
+}
+
+/// Square's DeleteCustomer: with a `version`, only that version is deleted.
+pub(super) fn delete_square(
+    conn: &Connection,
+    store_id: i64,
+    id: &str,
+    version: Option<i64>,
+) -> rusqlite::Result<SquareChange> {
+    let Some(customer) = load_square(conn, store_id, id)? else { return Ok(SquareChange::NotFound) };
+    let current = version_of(&customer);
+    if version.is_some_and(|asked| asked != current) {
+        return Ok(SquareChange::VersionMismatch { current });
+    }
+    conn.execute("DELETE FROM square_customers WHERE id = ?1 AND store_id = ?2", params![id, store_id])?;
+    Ok(SquareChange::Customer(json!({})))
 }

@@ -1,0 +1,80 @@
+//! Square's Customers API beyond the create (issue 17): retrieve, sparse update with
+//! versions, delete; every answer in Square's shape.
+
+use super::*;
+
+fn send(d: &Demo, method: &str, path: &str, body: Option<&Value>) -> Resp {
+    let bearer = format!("Bearer {}", d.token);
+    let mut headers = vec![("Authorization", bearer.as_str())];
+    if body.is_some() {
+        headers.push(("Content-Type", "application/json"));
+    }
+    let bytes = body.map(Value::to_string).unwrap_or_default();
+    request(d.server.addr, method, path, &headers, bytes.as_bytes()).expect("request")
+}
+
+#[test]
+fn retrieve_update_and_delete_with_versions() {
+    let d = demo("square-life");
+    let created = send(
+        &d,
+        "POST",
+        "/v2/customers",
+        Some(&json!({ "given_name": "Amelia", "email_address": "amelia@example.com", "nickname": "Mia" })),
+    );
+    assert_eq!(created.status, 200);
+    let id = created.json()["customer"]["id"].as_str().expect("id").to_owned();
+    let path = format!("/v2/customers/{id}");
+
+    let read = send(&d, "GET", &path, None);
+    assert_eq!((read.status, read.json()["customer"]["version"].clone()), (200, json!(0)));
+
+    let updated = send(&d, "PUT", &path, Some(&json!({ "family_name": " Earhart ", "nickname": null, "version": 0 })));
+    assert_eq!(updated.status, 200, "{}", String::from_utf8_lossy(&updated.body));
+    let customer = updated.json()["customer"].clone();
+    assert_eq!((customer["family_name"].as_str(), customer["version"].as_i64()), (Some("Earhart"), Some(1)));
+    assert!(customer.get("nickname").is_none(), "null removes: {customer}");
+    assert_eq!(customer["given_name"], "Amelia", "absent is unchanged");
+
+    let stale = send(&d, "PUT", &path, Some(&json!({ "given_name": "Amy", "version": 0 })));
+    assert_eq!(stale.status, 409);
+    assert_eq!(stale.json()["errors"][0]["code"], "CONFLICT");
+    assert_eq!(
+        send(&d, "GET", &path, None).json()["customer"]["given_name"],
+        "Amelia",
+        "a stale update changes nothing"
+    );
+
+    let no_names =
+        send(&d, "PUT", &path, Some(&json!({ "given_name": null, "family_name": null, "email_address": "" })));
+    assert_eq!(no_names.status, 400);
+    assert_eq!(
+        no_names.json()["errors"][0]["code"],
+        "MISSING_REQUIRED_PARAMETER",
+        "Square's one-of on the merged customer"
+    );
+    let unknown = send(&d, "PUT", &path, Some(&json!({ "colour": "blue" })));
+    assert_eq!((unknown.status, unknown.json()["errors"][0]["code"].clone()), (400, json!("UNKNOWN_BODY_PARAMETER")));
+    let bad_email = send(&d, "PUT", &path, Some(&json!({ "email_address": "amelia@@example.com" })));
+    assert_eq!(bad_email.status, 400);
+
+    let wrong_version = send(&d, "DELETE", &format!("{path}?version=0"), None);
+    assert_eq!(wrong_version.status, 409);
+    let bad_version = send(&d, "DELETE", &format!("{path}?version=x"), None);
+    assert_eq!(bad_version.status, 400);
+    let deleted = send(&d, "DELETE", &format!("{path}?version=1"), None);
+    assert_eq!((deleted.status, deleted.json()), (200, json!({})));
+    let gone = send(&d, "GET", &path, None);
+    assert_eq!((gone.status, gone.json()["errors"][0]["code"].clone()), (404, json!("NOT_FOUND")));
+    assert_eq!(send(&d, "PUT", &path, Some(&json!({ "note": "x" }))).status, 404);
+    assert_eq!(send(&d, "DELETE", &path, None).status, 404);
+
+    // Another store's token sees none of it.
+    let db = d._dir.0.join("customers.db");
+    let other = admin(&db, &["stores", "add", "--name", "Other", "--country", "US"]);
+    let other_token = printed(&other, "token");
+    let mine =
+        send(&d, "POST", "/v2/customers", Some(&json!({ "given_name": "Bessie" }))).json()["customer"]["id"].clone();
+    let theirs = get(d.server.addr, &format!("/v2/customers/{}", mine.as_str().unwrap_or("")), Some(&other_token));
+    assert_eq!(theirs.status, 404);
+}
