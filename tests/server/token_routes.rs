@@ -66,7 +66,7 @@ fn every_token_has_its_rate_limit_and_the_status_route_says_which() {
 fn unknown_square_paths_and_methods_answer_in_squares_shape() {
     let d = demo("square-shape");
     let addr = d.server.addr;
-    let missing = post_json(addr, "/v2/customers/bulk-nothing", Some(&d.token), &json!({}));
+    let missing = post_json(addr, "/v2/locations", Some(&d.token), &json!({}));
     assert_eq!(missing.status, 404);
     assert_eq!(missing.json()["errors"][0]["code"], "NOT_FOUND");
     let wrong = request(addr, "DELETE", "/v2/customers", &[("Authorization", &format!("Bearer {}", d.token))], b"")

@@ -70,20 +70,29 @@ pub(crate) async fn create_customer<S: Storage>(
     }
 }
 
+/// The customer id of a `…/customers/:id` path, if the path names the token's store (else
+/// 404 for the store) and a possible id (else 404 for the customer).
+fn customer_id(store: &StoreInfo, ids: Result<UrlPath<(String, String)>, PathRejection>) -> Result<i64, Box<Resp>> {
+    let (account, id) = match ids {
+        Ok(UrlPath((account, id))) => (path_id(&account).unwrap_or(0), path_id(&id)),
+        Err(_) => (0, None),
+    };
+    if store.id != account {
+        return Err(Box::new(store_not_found()));
+    }
+    id.ok_or_else(|| Box::new(error(StatusCode::NOT_FOUND, "customer not found")))
+}
+
 /// `GET /api/v1/accounts/:account_id/customers/:id`.
 pub(crate) async fn get_customer<S: Storage>(
     State(st): Shared<S>,
     Extension(store): Extension<StoreInfo>,
     ids: Result<UrlPath<(String, String)>, PathRejection>,
 ) -> Resp {
-    let (account, id) = match ids {
-        Ok(UrlPath((account, id))) => (path_id(&account).unwrap_or(0), path_id(&id)),
-        Err(_) => (0, None),
+    let id = match customer_id(&store, ids) {
+        Ok(id) => id,
+        Err(resp) => return *resp,
     };
-    if store.id != account {
-        return store_not_found();
-    }
-    let Some(id) = id else { return error(StatusCode::NOT_FOUND, "customer not found") };
     match st.db.get_customer(store.id, id).await {
         Ok(Some(customer)) => json_response(StatusCode::OK, &customer),
         Ok(None) => error(StatusCode::NOT_FOUND, "customer not found"),
@@ -202,14 +211,10 @@ pub(crate) async fn patch_customer<S: Storage>(
     ids: Result<UrlPath<(String, String)>, PathRejection>,
     req: Request,
 ) -> Resp {
-    let (account, id) = match ids {
-        Ok(UrlPath((account, id))) => (path_id(&account).unwrap_or(0), path_id(&id)),
-        Err(_) => (0, None),
+    let id = match customer_id(&store, ids) {
+        Ok(id) => id,
+        Err(resp) => return *resp,
     };
-    if store.id != account {
-        return store_not_found();
-    }
-    let Some(id) = id else { return error(StatusCode::NOT_FOUND, "customer not found") };
     let patch = match read_input(req, true).await {
         Ok(v) => v,
         Err(reject) => return reject.response(),

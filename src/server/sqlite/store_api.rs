@@ -14,6 +14,51 @@ fn is_unique_violation(e: &rusqlite::Error) -> bool {
     e.sqlite_error_code() == Some(ErrorCode::ConstraintViolation)
 }
 
+/// A customers row written, or the email or phone its unique index found taken.
+fn unique_contacts(written: rusqlite::Result<usize>) -> Result<(), CreateError> {
+    match written {
+        Ok(_) => Ok(()),
+        Err(e) if is_unique_violation(&e) => {
+            let field = if e.to_string().contains("phone") { "phone" } else { "email" };
+            Err(CreateError::Rejected(vec![taken(field)]))
+        }
+        Err(e) => Err(storage(e)),
+    }
+}
+
+/// Upserts a customer's references. A reference is upserted for the customer that holds
+/// it, never moved to another: the conflict updates nothing when the holder differs, and
+/// that is reported as taken (by its index in the request).
+fn upsert_references<'a>(
+    conn: &Connection,
+    store_id: i64,
+    customer_id: i64,
+    references: impl Iterator<Item = (&'a str, &'a str, Option<String>)>,
+    at: &str,
+) -> Result<(), CreateError> {
+    let mut held = Vec::new();
+    for (i, (source, external_id, metadata)) in references.enumerate() {
+        let written = conn
+            .execute(
+                "INSERT INTO external_references (store_id, customer_id, source, external_id, metadata, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT (store_id, source, external_id)
+                 DO UPDATE SET metadata = excluded.metadata, updated_at = excluded.updated_at
+                 WHERE external_references.customer_id = excluded.customer_id",
+                params![store_id, customer_id, source, external_id, metadata, at],
+            )
+            .map_err(storage)?;
+        if written == 0 {
+            held.push(reference_taken(i));
+        }
+    }
+    if held.is_empty() {
+        Ok(())
+    } else {
+        Err(CreateError::Rejected(held))
+    }
+}
+
 fn taken(field: &'static str) -> Violation {
     Violation::new(Path::root().key("customer").key(field), Code::Taken, Params::new())
 }
@@ -181,38 +226,13 @@ fn insert_rows(
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
         params![store_id, c.first_name, c.last_name, c.email, c.email.as_deref().map(email_key), c.phone, c.birthday, metadata, at],
     );
-    match inserted {
-        Ok(_) => {}
-        Err(e) if is_unique_violation(&e) => {
-            let field = if e.to_string().contains("phone") { "phone" } else { "email" };
-            return Err(CreateError::Rejected(vec![taken(field)]));
-        }
-        Err(e) => return Err(storage(e)),
-    }
+    unique_contacts(inserted)?;
     let customer_id = conn.last_insert_rowid();
 
-    // A reference is upserted for the customer that holds it, never moved to another: the
-    // conflict updates nothing when the holder differs, and that is reported as taken.
-    let mut held = Vec::new();
-    for (i, reference) in c.external_references.iter().flatten().enumerate() {
-        let metadata = reference.metadata.as_ref().map(|m| Value::Object(m.clone()).to_string());
-        let written = conn
-            .execute(
-                "INSERT INTO external_references (store_id, customer_id, source, external_id, metadata, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-                 ON CONFLICT (store_id, source, external_id)
-                 DO UPDATE SET metadata = excluded.metadata, updated_at = excluded.updated_at
-                 WHERE external_references.customer_id = excluded.customer_id",
-                params![store_id, customer_id, reference.source, reference.external_id, metadata, at],
-            )
-            .map_err(storage)?;
-        if written == 0 {
-            held.push(reference_taken(i));
-        }
-    }
-    if !held.is_empty() {
-        return Err(CreateError::Rejected(held));
-    }
+    let references = c.external_references.iter().flatten().map(|r| {
+        (r.source.as_str(), r.external_id.as_str(), r.metadata.as_ref().map(|m| Value::Object(m.clone()).to_string()))
+    });
+    upsert_references(conn, store_id, customer_id, references, &at)?;
 
     if let Some(card) = card {
         let uuid = uuid::Uuid::new_v4().to_string();
@@ -471,35 +491,12 @@ pub(super) fn update_customer(
             at
         ],
     );
-    match updated {
-        Ok(_) => {}
-        Err(e) if is_unique_violation(&e) => {
-            let field = if e.to_string().contains("phone") { "phone" } else { "email" };
-            return Err(CreateError::Rejected(vec![taken(field)]));
-        }
-        Err(e) => return Err(storage(e)),
-    }
-    let mut held = Vec::new();
-    for (i, reference) in changes.get("external_references").and_then(Value::as_array).into_iter().flatten().enumerate()
-    {
-        let metadata = reference.get("metadata").filter(|m| m.is_object()).map(Value::to_string);
-        let written = conn
-            .execute(
-                "INSERT INTO external_references (store_id, customer_id, source, external_id, metadata, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-                 ON CONFLICT (store_id, source, external_id)
-                 DO UPDATE SET metadata = excluded.metadata, updated_at = excluded.updated_at
-                 WHERE external_references.customer_id = excluded.customer_id",
-                params![store_id, id, reference["source"].as_str(), reference["external_id"].as_str(), metadata, at],
-            )
-            .map_err(storage)?;
-        if written == 0 {
-            held.push(reference_taken(i));
-        }
-    }
-    if !held.is_empty() {
-        return Err(CreateError::Rejected(held));
-    }
+    unique_contacts(updated)?;
+    let references = changes.get("external_references").and_then(Value::as_array).into_iter().flatten().map(|r| {
+        let text = |key: &str| r.get(key).and_then(Value::as_str).unwrap_or_default();
+        (text("source"), text("external_id"), r.get("metadata").filter(|m| m.is_object()).map(Value::to_string))
+    });
+    upsert_references(conn, store_id, id, references, &at)?;
     super::search::refresh(conn, id, super::search::Indexed::Changed).map_err(storage)?;
     load_customer(conn, store_id, id, public_url).map_err(storage)
 }
