@@ -1,5 +1,5 @@
 //! Writes the native library's full report for every row of the shared case table
-//! (`tests/cases/*.json`) to the file named by the first argument (default
+//! (`tests/cases/*.json` and the update rows of `tests/cases/update/*.json`) to the file named by the first argument (default
 //! `target/native-reports.json`). The WASM tests (`make test-wasm`) require the two npm
 //! builds to give exactly these reports: verdicts, codes, paths, messages, params, values.
 //! The benchmark corpus (`bench/corpus.jsonl`, store requests) is added as file
@@ -8,7 +8,10 @@
 
 use std::process::ExitCode;
 
-use customer_validation::{validate_field, validate_square, validate_store, validate_store_form, Options, Shape};
+use customer_validation::{
+    validate_field, validate_square, validate_square_update, validate_store, validate_store_form,
+    validate_store_update, Options, Shape,
+};
 use serde_json::{json, Value};
 
 fn options(row: &Value) -> Result<Options, String> {
@@ -25,6 +28,18 @@ fn options(row: &Value) -> Result<Options, String> {
 fn report(row: &Value) -> Result<Value, String> {
     // A row may test a bad option: JavaScript must then throw a `TypeError`.
     let Ok(options) = options(row) else { return Ok(json!({ "options_error": true })) };
+    let current = row.get("current");
+    match row["shape"].as_str() {
+        Some("store-update") => {
+            return serde_json::to_value(validate_store_update(&row["input"], current, &options))
+                .map_err(|e| e.to_string())
+        }
+        Some("square-update") => {
+            return serde_json::to_value(validate_square_update(&row["input"], current, &options))
+                .map_err(|e| e.to_string())
+        }
+        _ => {}
+    }
     let shape: Shape = row["shape"].as_str().unwrap_or("store").parse()?;
     let input = &row["input"];
     if let Some(field) = row["field"].as_str() {
@@ -45,17 +60,28 @@ fn run() -> Result<(), String> {
     let dir =
         std::env::var("CASES_DIR").unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/tests/cases").to_owned());
     let dir = dir.as_str();
-    let mut files: Vec<_> = std::fs::read_dir(dir)
-        .map_err(|e| format!("{dir}: {e}"))?
-        .filter_map(|entry| entry.ok().map(|e| e.path()))
-        .filter(|path| path.extension().is_some_and(|x| x == "json"))
-        .collect();
+    // The update rows live in their own folder (their shapes are `store-update` and
+    // `square-update`); they join the parity reports all the same.
+    let mut files = Vec::new();
+    for folder in [dir.to_owned(), format!("{dir}/update")] {
+        let Ok(entries) = std::fs::read_dir(&folder) else {
+            if folder == dir {
+                return Err(format!("{dir}: cannot read"));
+            }
+            continue;
+        };
+        files.extend(
+            entries
+                .filter_map(|entry| entry.ok().map(|e| e.path()))
+                .filter(|path| path.extension().is_some_and(|x| x == "json")),
+        );
+    }
     files.sort();
     let mut reports = Vec::new();
     for path in files {
         let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
         let rows: Vec<Value> = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
-        let file = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let file = path.strip_prefix(dir).unwrap_or(&path).to_string_lossy().trim_start_matches('/').to_owned();
         for (index, row) in rows.iter().enumerate() {
             let report = report(row).map_err(|e| format!("{file} row {index}: {e}"))?;
             reports.push(json!({ "file": file, "index": index, "row": row, "report": report }));

@@ -102,7 +102,7 @@ pkg/node/customer_validation_bg.wasm: $(WASM_TARGET_DIR)/wasm-node/customer_vali
 	$(WASM_OPT) -O3 $(WASM_OPT_FEATURES) --strip-debug --strip-producers $@ -o $@
 
 # The native library's full report for every case-table row: what the WASM builds must equal.
-$(NATIVE_REPORTS): $(WASM_SOURCES) $(wildcard tests/cases/*.json) examples/native_reports.rs bench/corpus.jsonl \
+$(NATIVE_REPORTS): $(WASM_SOURCES) $(wildcard tests/cases/*.json tests/cases/update/*.json) examples/native_reports.rs bench/corpus.jsonl \
   tests/data/email-corpus.json
 	$(CARGO) run --quiet --example native_reports -- $@
 

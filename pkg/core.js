@@ -140,9 +140,19 @@ export function makeApi(raw) {
     useOptions(raw, region, today);
     return withJson(input, rustFn);
   };
+  // `current` is the customer as stored: JSON the caller already holds, so a value that
+  // can't be JSON is a TypeError, not a report.
+  const update = (shape, fn) => (patch, current, options) => {
+    const [region, today] = optionArgs(options, fn);
+    const currentText = current === undefined || current === null ? "" : argText(current, fn, "the current customer");
+    useOptions(raw, region, today);
+    return withJson(patch, (text) => raw.validateUpdateJson(shape, text, currentText));
+  };
   return {
     validateStoreCustomer: validate((text) => raw.validateStoreJson(text), "validateStoreCustomer"),
     validateSquareCustomer: validate((text) => raw.validateSquareJson(text), "validateSquareCustomer"),
+    validateStoreCustomerUpdate: update("store", "validateStoreCustomerUpdate"),
+    validateSquareCustomerUpdate: update("square", "validateSquareCustomerUpdate"),
     validateField(shape, path, value, options) {
       checkShape(shape, "validateField");
       if (typeof path !== "string") fail(`validateField: path must be a string such as "customer.email", got ${describe(path)}`);
@@ -161,6 +171,8 @@ export function makeApi(raw) {
       JSON.parse(raw.fromSquareJson(argText(squareRequest, "fromSquare", "the Square request"))),
     storeCustomerSchema: standardSchema(raw, "store"),
     squareCustomerSchema: standardSchema(raw, "square"),
+    storeCustomerUpdateSchema: standardSchema(raw, "store-update"),
+    squareCustomerUpdateSchema: standardSchema(raw, "square-update"),
     phoneEngine: raw.phoneEngine(),
   };
 }

@@ -9,11 +9,15 @@ raw.initSync({ module: readFileSync(new URL("./node/customer_validation_bg.wasm"
 export const {
   validateStoreCustomer,
   validateSquareCustomer,
+  validateStoreCustomerUpdate,
+  validateSquareCustomerUpdate,
   validateField,
   parseStoreForm,
   toSquare,
   fromSquare,
   storeCustomerSchema,
   squareCustomerSchema,
+  storeCustomerUpdateSchema,
+  squareCustomerUpdateSchema,
   phoneEngine,
 } = makeApi(raw);

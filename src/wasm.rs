@@ -119,6 +119,15 @@ export interface CustomerSchema<Output> extends StandardSchemaV1<unknown, Output
 export function validateStoreCustomer(input: unknown, options?: Options): Report<StoreRequest>;
 /** Validates a Square `CreateCustomer` request; never throws for bad input. */
 export function validateSquareCustomer(input: unknown, options?: Options): Report<SquareCustomerRequest>;
+/**
+ * Validates a store API patch (`PATCH …/customers/:id`): a present field by its create rule,
+ * an absent one unchanged, `null` or blank removes it (`first_name` can't be removed). With
+ * `current` (the customer as stored), email-or-phone and the merged metadata and reference
+ * limits run on the customer as it will be; without it, field rules only.
+ */
+export function validateStoreCustomerUpdate(patch: unknown, current?: unknown, options?: Options): Report<StoreCustomerPatch>;
+/** Validates a Square `UpdateCustomer` body (sparse, `null` removes, `version` ≥ 0); with `current`, the one-of rule on the merged customer. */
+export function validateSquareCustomerUpdate(patch: unknown, current?: unknown, options?: Options): Report<SquareCustomerPatch>;
 /** The violations at `path` (e.g. `"customer.email"`) or below it, for as-you-type checks. */
 export function validateField(shape: Shape, path: string, value: unknown, options?: Options): Violation[];
 /** The store request of a form body: `new URLSearchParams(new FormData(form)).toString()`. */
@@ -127,6 +136,28 @@ export function parseStoreForm(urlencoded: string): { [key: string]: JsonValue }
 export function toSquare(storeRequest: StoreRequest): SquareCustomerRequest;
 /** The store request for a normalized Square request (a valid report's `value`); a `TypeError` for anything else. */
 export function fromSquare(squareRequest: SquareCustomerRequest): StoreRequest;
+/** A store API patch: every field optional; `null` removes it (`first_name` can't be removed). */
+export interface StoreCustomerPatch {
+  customer?: {
+    first_name?: string;
+    last_name?: string | null;
+    email?: string | null;
+    phone?: string | null;
+    birthday?: string | null;
+    /** Shallow-merged into the stored object; a key set to `null` is removed. */
+    metadata?: { [key: string]: JsonValue } | null;
+    /** Upserted by `(source, external_id)`. */
+    external_references?: ExternalReference[] | null;
+  };
+}
+/** A Square `UpdateCustomer` body: every field optional, `null` removes it. */
+export type SquareCustomerPatch = {
+  [K in Exclude<keyof SquareCustomerRequest, "idempotency_key">]?: SquareCustomerRequest[K] | null;
+} & { version?: number };
+/** Standard Schema v1 for store patches, field rules only (region US, today from the clock). */
+export const storeCustomerUpdateSchema: CustomerSchema<StoreCustomerPatch>;
+/** Standard Schema v1 for Square patches, field rules only (region US, today from the clock). */
+export const squareCustomerUpdateSchema: CustomerSchema<SquareCustomerPatch>;
 /** Standard Schema v1 for store requests (region US, today from the clock). */
 export const storeCustomerSchema: CustomerSchema<StoreRequest>;
 /** Standard Schema v1 for Square requests (region US, today from the clock). */
@@ -241,6 +272,23 @@ fn validate_json(shape: Shape, input: &str) -> String {
     to_text_sized(&report(shape, &value, &current_options()), 2 * input.len() + 64)
 }
 
+/// `validateStoreCustomerUpdate` / `validateSquareCustomerUpdate`: the report as JSON text,
+/// with the options of `setOptions`; `current` is `""` when the caller gave none.
+#[wasm_bindgen(js_name = validateUpdateJson, skip_typescript)]
+pub fn validate_update_json(shape_name: &str, patch: &str, current: &str) -> Result<String, JsValue> {
+    let shape = shape(shape_name)?;
+    let Ok(patch) = serde_json::from_str::<Value>(patch) else { return Ok(UNREADABLE.to_owned()) };
+    let current = if current.is_empty() { None } else { serde_json::from_str::<Value>(current).ok() };
+    Ok(to_text(&update_report(shape, &patch, current.as_ref(), &current_options())))
+}
+
+fn update_report(shape: Shape, patch: &Value, current: Option<&Value>, options: &Options) -> Report {
+    match shape {
+        Shape::Store => crate::validate_store_update(patch, current, options),
+        Shape::Square => crate::validate_square_update(patch, current, options),
+    }
+}
+
 /// `validateField`: the violations of one field as JSON text, with the options of
 /// `setOptions`.
 #[wasm_bindgen(js_name = validateFieldJson, skip_typescript)]
@@ -279,9 +327,16 @@ fn keys(path: &Path) -> Vec<Key<'_>> {
 /// options (region US, today from the host's clock).
 #[wasm_bindgen(js_name = standardJson, skip_typescript)]
 pub fn standard_json(shape_name: &str, input: &str) -> Result<String, JsValue> {
-    let shape = shape(shape_name)?;
+    let (shape, update) = match shape_name.strip_suffix("-update") {
+        Some(base) => (shape(base)?, true),
+        None => (shape(shape_name)?, false),
+    };
     let Ok(input) = serde_json::from_str::<Value>(input) else { return Ok(UNREADABLE.to_owned()) };
-    let report = report(shape, &input, &Options::default());
+    let report = if update {
+        update_report(shape, &input, None, &Options::default())
+    } else {
+        report(shape, &input, &Options::default())
+    };
     if report.valid {
         return Ok(to_text(&serde_json::json!({ "value": report.value })));
     }

@@ -1,5 +1,7 @@
 //! The update rows of the shared case table (`tests/cases/update/*.json`), run natively:
-//! a patch, the current customer when the row gives one, and the expected report.
+//! a patch, the current customer when the row gives one, and the expected report. The same
+//! rows run through both npm builds in Node and the browser build in Chromium
+//! (`examples/native_reports.rs` adds them to the parity reports).
 
 use std::path::PathBuf;
 
@@ -35,8 +37,8 @@ fn every_update_row_gives_its_expected_report() {
         .expect("options");
         let current = row.get("current");
         let report = match row["shape"].as_str() {
-            Some("store") => validate_store_update(&row["input"], current, &options),
-            Some("square") => validate_square_update(&row["input"], current, &options),
+            Some("store-update") => validate_store_update(&row["input"], current, &options),
+            Some("square-update") => validate_square_update(&row["input"], current, &options),
             other => panic!("{name}: shape {other:?}"),
         };
         let got: Vec<(String, &str)> = report.errors.iter().map(|v| (v.path.to_string(), v.code.as_str())).collect();

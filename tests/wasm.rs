@@ -5,7 +5,10 @@
 //! `NATIVE_REPORTS` at compile time. The npm package's JS layer is tested in `tests/node/`.
 #![cfg(target_arch = "wasm32")]
 
-use customer_validation::{validate_field, validate_square, validate_store, validate_store_form, Options, Shape};
+use customer_validation::{
+    validate_field, validate_square, validate_square_update, validate_store, validate_store_form,
+    validate_store_update, Options, Shape,
+};
 use serde_json::{json, Value};
 use wasm_bindgen_test::wasm_bindgen_test;
 
@@ -22,8 +25,17 @@ fn report(row: &Value) -> Value {
         let Ok(today) = today.parse() else { return json!({ "options_error": true }) };
         options = options.with_today(today);
     }
-    let shape: Shape = row["shape"].as_str().unwrap_or("store").parse().expect("store or square");
     let input = &row["input"];
+    let current = row.get("current");
+    let update = match row["shape"].as_str() {
+        Some("store-update") => Some(validate_store_update(input, current, &options)),
+        Some("square-update") => Some(validate_square_update(input, current, &options)),
+        _ => None,
+    };
+    if let Some(report) = update {
+        return serde_json::to_value(report).expect("reports serialize");
+    }
+    let shape: Shape = row["shape"].as_str().unwrap_or("store").parse().expect("store or square");
     if let Some(field) = row["field"].as_str() {
         let errors = validate_field(shape, field, input, &options);
         return json!({ "valid": errors.is_empty(), "errors": errors });

@@ -14,11 +14,15 @@ await init({ module_or_path: new URL("./web/customer_validation_bg.wasm", import
 export const {
   validateStoreCustomer,
   validateSquareCustomer,
+  validateStoreCustomerUpdate,
+  validateSquareCustomerUpdate,
   validateField,
   parseStoreForm,
   toSquare,
   fromSquare,
   storeCustomerSchema,
   squareCustomerSchema,
+  storeCustomerUpdateSchema,
+  squareCustomerUpdateSchema,
   phoneEngine,
 } = makeApi(raw);

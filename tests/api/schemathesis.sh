@@ -34,7 +34,7 @@ run_st --phases examples,fuzzing,stateful
 # The coverage phase, without one operation: on GET …/customers (five optional query
 # strings) Hypothesis's description of a filter calls Python 3.11's ast.parse deep in the
 # stack, which fails there with "SystemError: AST constructor recursion depth mismatch" (a
-# CPython 3.11 bug; Debian 12's python3 is 3.11), an error of the tool, not a finding. The
+# CPython 3.11 bug; the python3 here and Debian 12's are 3.11), an error of the tool, not a finding. The
 # operation still gets the examples, fuzzing and stateful phases above.
 run_st --phases coverage --exclude-operation-id listCustomers
 kill -0 "$pid" || { echo "the server died during the run"; cat "$dir/err"; exit 1; }

@@ -97,7 +97,14 @@ for (const build of ["web", "node"]) {
         assert.equal(typeof report.valid, "boolean");
         assert.equal(report.valid, report.errors.length === 0);
       }
-      for (const schema of [api.storeCustomerSchema, api.squareCustomerSchema]) {
+      for (const update of [api.validateStoreCustomerUpdate, api.validateSquareCustomerUpdate]) {
+        // The value as a patch, alone and against itself as the current customer (which may
+        // only throw a TypeError, when the value is not JSON).
+        const report = update(input, undefined, { today: "2026-11-23" });
+        assert.equal(report.valid, report.errors.length === 0);
+        onlyTypeError(() => assert.equal(typeof update(input, input).valid, "boolean"));
+      }
+      for (const schema of [api.storeCustomerSchema, api.squareCustomerSchema, api.storeCustomerUpdateSchema, api.squareCustomerUpdateSchema]) {
         const result = schema["~standard"].validate(input);
         assert.ok("value" in result || result.issues.length > 0);
       }

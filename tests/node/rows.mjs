@@ -27,6 +27,8 @@ function call(api, row) {
     return { valid: errors.length === 0, errors };
   }
   if (row.shape === "square") return api.validateSquareCustomer(row.input, options);
+  if (row.shape === "store-update") return api.validateStoreCustomerUpdate(row.input, row.current, options);
+  if (row.shape === "square-update") return api.validateSquareCustomerUpdate(row.input, row.current, options);
   const input = row.encoding === "form" ? api.parseStoreForm(row.input) : row.input;
   return api.validateStoreCustomer(input, options);
 }

@@ -10,6 +10,10 @@ import {
   fromSquare,
   storeCustomerSchema,
   squareCustomerSchema,
+  validateStoreCustomerUpdate,
+  validateSquareCustomerUpdate,
+  storeCustomerUpdateSchema,
+  squareCustomerUpdateSchema,
   phoneEngine,
 } from "customer-validation";
 
@@ -72,4 +76,20 @@ assert.throws(() => toSquare({ customer: { first_name: 5 } }), { name: "TypeErro
 // Bad input is a report, never an exception.
 assert.equal(validateStoreCustomer("not an object").errors[0].code, "expected_object");
 assert.equal(validateStoreCustomer(undefined).valid, false);
+
+// Updates: a patch alone gets field rules; with the current customer, the merged rules too.
+const current = { first_name: "Amelia", email: "amelia@example.com", phone: null };
+assert.deepEqual(validateStoreCustomerUpdate({ customer: { email: null } }), {
+  valid: true,
+  errors: [],
+  value: { customer: { email: null } },
+});
+const removed = validateStoreCustomerUpdate({ customer: { email: null } }, current);
+assert.deepEqual(removed.errors.map((e) => e.code), ["email_or_phone_required", "email_or_phone_required"]);
+const national = validateStoreCustomerUpdate({ customer: { phone: "020 7946 0018" } }, current, { defaultRegion: "GB" });
+assert.equal(national.value.customer.phone, "+442079460018");
+assert.equal(validateSquareCustomerUpdate({ version: -1 }).errors[0].code, "out_of_range");
+assert.throws(() => validateStoreCustomerUpdate({}, { bad: 1n }), TypeError, "a current customer that is not JSON");
+assert.deepEqual(storeCustomerUpdateSchema["~standard"].validate({ customer: { last_name: null } }), { value: { customer: { last_name: null } } });
+assert.ok(squareCustomerUpdateSchema["~standard"].validate({ colour: "blue" }).issues.length > 0);
 console.log("consumer: every export behaved");

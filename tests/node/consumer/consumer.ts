@@ -8,7 +8,13 @@ import {
   fromSquare,
   storeCustomerSchema,
   squareCustomerSchema,
+  validateStoreCustomerUpdate,
+  validateSquareCustomerUpdate,
+  storeCustomerUpdateSchema,
+  squareCustomerUpdateSchema,
   phoneEngine,
+  type StoreCustomerPatch,
+  type SquareCustomerPatch,
   type Report,
   type StoreRequest,
   type SquareCustomerRequest,
@@ -49,6 +55,18 @@ const notAny: StandardSchemaV1.InferOutput<typeof storeCustomerSchema> = 5;
 // @ts-expect-error: a report's value is typed, not any
 const notAnyValue: number = report.value;
 const engine: "host" | "regex" = phoneEngine;
+// Updates: patches whose fields are all optional, null where it removes.
+const patch: Report<StoreCustomerPatch> = validateStoreCustomerUpdate({ customer: { email: null } }, { first_name: "A", phone: "+12125554240" });
+const removedEmail: string | null | undefined = patch.value?.customer?.email;
+const squarePatch: Report<SquareCustomerPatch> = validateSquareCustomerUpdate({ nickname: null, version: 2 }, undefined, { defaultRegion: "GB" });
+const version: number | undefined = squarePatch.value?.version;
+useSchema(storeCustomerUpdateSchema);
+useSchema(squareCustomerUpdateSchema);
+const typedPatch: StoreCustomerPatch = { customer: { last_name: null, metadata: { tier: "gold" } } };
+// @ts-expect-error: first_name can't be removed
+const noFirstName: StoreCustomerPatch = { customer: { first_name: null } };
+const typedSquarePatch: SquareCustomerPatch = { given_name: null, address: { country: "GB" }, version: 0 };
+void removedEmail; void version; void typedPatch; void noFirstName; void typedSquarePatch;
 // @ts-expect-error: the shape is checked
 validateField("shop", "x", 1);
 // @ts-expect-error: options are checked
