@@ -143,3 +143,81 @@ fn the_list_pages_searches_and_looks_up_by_reference() {
     let theirs = get(addr, &format!("/api/v1/accounts/{other_store}/customers?search=list"), Some(&other_token)).json();
     assert_eq!(theirs["pagination"]["count"], 0, "a store sees its own customers only");
 }
+
+/// Every update row of the case table through the server: the row's current customer is
+/// created, the patch sent, and the answer must be exactly the library's verdict on that
+/// stored customer (`validate_store_update` / `validate_square_update` with it as current):
+/// the 422 or 400 body, or the change applied.
+#[test]
+fn update_rows_through_the_server_give_the_librarys_verdict() {
+    let d = demo("update-rows");
+    let addr = d.server.addr;
+    let db = d._dir.0.join("customers.db");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases/update");
+    let mut checked = 0;
+    for file in ["store.json", "square.json"] {
+        let rows: Vec<Value> =
+            serde_json::from_str(&std::fs::read_to_string(dir.join(file)).expect("rows")).expect("JSON");
+        for (i, row) in rows.iter().enumerate() {
+            let name = format!("{file}: {}", row["name"]);
+            let region = row["options"]["default_region"].as_str().unwrap_or("US");
+            // A store of the row's region for each row, so that no row's customer collides
+            // with another's.
+            let added = admin(&db, &["stores", "add", "--name", &format!("{file} {i}"), "--country", region]);
+            let (store, token) = (printed(&added, "store"), printed(&added, "token"));
+            let options = Options::default().with_default_region(region).expect("region");
+            let mut current = row.get("current").cloned().unwrap_or_else(
+                || json!({ "given_name": "Sq", "first_name": "Amelia", "email": "amelia@example.com" }),
+            );
+            let object = current.as_object_mut().expect("current is an object");
+            object.retain(|_, v| !v.is_null());
+            if row["shape"] == "store-update" {
+                object.remove("given_name");
+                let created = post_json(
+                    addr,
+                    &format!("/api/v1/accounts/{store}/customers"),
+                    Some(&token),
+                    &json!({ "customer": current }),
+                );
+                assert_eq!(created.status, 201, "{name}: {}", String::from_utf8_lossy(&created.body));
+                let stored = created.json();
+                let expected = customer_validation::validate_store_update(&row["input"], Some(&stored), &options);
+                let path = format!("/api/v1/accounts/{store}/customers/{}", stored["id"]);
+                let resp = patch(addr, &path, &token, &row["input"]);
+                if expected.valid {
+                    assert_eq!(resp.status, 200, "{name}: {}", String::from_utf8_lossy(&resp.body));
+                    let updated = resp.json();
+                    for (field, value) in expected.value["customer"].as_object().into_iter().flatten() {
+                        if matches!(field.as_str(), "first_name" | "last_name" | "email" | "phone" | "birthday") {
+                            assert_eq!(&updated[field], value, "{name}: {field}");
+                        }
+                    }
+                } else {
+                    assert_eq!(resp.status, 422, "{name}");
+                    assert_eq!(resp.json(), customer_validation::store_error_body(&expected.errors), "{name}");
+                }
+            } else {
+                if row["input"].get("version").is_some() || !row["input"].is_object() {
+                    continue; // versions are the server's (tests/server/square_api.rs)
+                }
+                object.retain(|k, _| !matches!(k.as_str(), "version" | "first_name" | "email" | "phone"));
+                let created = post_json(addr, "/v2/customers", Some(&token), &current);
+                assert_eq!(created.status, 200, "{name}: {}", String::from_utf8_lossy(&created.body));
+                let stored = created.json()["customer"].clone();
+                let expected = customer_validation::validate_square_update(&row["input"], Some(&stored), &options);
+                let bearer = format!("Bearer {token}");
+                let headers = [("Content-Type", "application/json"), ("Authorization", bearer.as_str())];
+                let path = format!("/v2/customers/{}", stored["id"].as_str().expect("id"));
+                let resp = request(addr, "PUT", &path, &headers, row["input"].to_string().as_bytes()).expect("PUT");
+                if expected.valid {
+                    assert_eq!(resp.status, 200, "{name}: {}", String::from_utf8_lossy(&resp.body));
+                } else {
+                    assert_eq!(resp.status, 400, "{name}");
+                    assert_eq!(resp.json(), customer_validation::square_error_body(&expected.errors), "{name}");
+                }
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 20, "only {checked} rows went through the server");
+}
