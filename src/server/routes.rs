@@ -106,6 +106,8 @@ pub fn router<S: Storage>(st: Arc<AppState<S>>) -> Router {
         .route("/api/v1/public/config", get(handlers::public_config::<S>))
         .route("/api/v1/status", get(handlers::status::<S>))
         .route("/join/{account}", post(handlers::join::<S>))
+        .route("/passes/{uuid}", get(handlers::pass::<S>))
+        .route("/passes/{uuid}/{wallet}", get(handlers::wallet))
         .route("/api/{*rest}", any(|| async { static_files::not_found() }))
         // Before the merges: it replaces each route's fallback, the CORS layers' included.
         .method_not_allowed_fallback(not_allowed)

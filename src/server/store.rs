@@ -274,6 +274,9 @@ pub trait Storage: Send + Sync + 'static {
     ) -> impl Future<Output = Result<Vec<Claimed>, StorageError>> + Send;
     /// Records how a claimed delivery's attempt ended.
     fn finish_delivery(&self, id: i64, attempt: Attempt) -> impl Future<Output = Result<(), StorageError>> + Send;
+    /// A customer card by its code (uuid), as its page shows it: `{ card_name, store_name,
+    /// first_name, stamps_count, stamps_required }`.
+    fn pass(&self, uuid: String) -> impl Future<Output = Result<Option<Value>, StorageError>> + Send;
     /// The demo store and its cards, for the sign-up page.
     fn public_config(&self) -> impl Future<Output = Result<Value, StorageError>> + Send;
 }

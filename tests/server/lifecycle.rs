@@ -221,3 +221,37 @@ fn update_rows_through_the_server_give_the_librarys_verdict() {
     }
     assert!(checked >= 20, "only {checked} rows went through the server");
 }
+
+/// The wallet links of a customer card lead to its page: the card, the shop, the first
+/// name (escaped) and the stamps; an unknown card is a 404 page.
+#[test]
+fn wallet_links_lead_to_the_cards_page() {
+    let d = demo("passes");
+    let addr = d.server.addr;
+    let customer = create(
+        &d,
+        &json!({ "customer": { "first_name": "<b>Zoë</b>", "email": "zoe@example.com" }, "card_id": d.card }),
+    );
+    let card = &customer["customer_cards"][0];
+    let apple = card["apple_wallet_url"].as_str().expect("apple url");
+    let page_path = format!("/passes/{}", card["uuid"].as_str().expect("uuid"));
+    assert!(apple.ends_with(&format!("{page_path}/apple")), "{apple}");
+
+    for wallet in ["apple", "google"] {
+        let link = get(addr, &format!("{page_path}/{wallet}"), None);
+        assert_eq!((link.status, link.header("location")), (303, Some(page_path.as_str())), "{wallet}");
+    }
+    let page = get(addr, &page_path, None);
+    assert_eq!((page.status, page.header("content-type")), (200, Some("text/html; charset=utf-8")));
+    let html = String::from_utf8_lossy(&page.body).into_owned();
+    assert!(html.contains("&lt;b&gt;Zoë&lt;/b&gt;'s card") && !html.contains("<b>Zoë"), "escaped: {html}");
+    let stamps = card["stamps_count"].as_i64().expect("stamps");
+    let required = stamps + card["stamps_remaining"].as_i64().expect("remaining");
+    assert!(html.contains(&format!("<strong>{stamps}</strong> of {required} stamps")), "{html}");
+    assert!(html.contains(card["card_name"].as_str().expect("card name")), "{html}");
+
+    for missing in ["/passes/00000000-0000-4000-8000-000000000000", &format!("{page_path}/samsung")] {
+        let resp = get(addr, missing, None);
+        assert_eq!((resp.status, resp.header("content-type")), (404, Some("text/html; charset=utf-8")), "{missing}");
+    }
+}

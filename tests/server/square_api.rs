@@ -78,3 +78,52 @@ fn retrieve_update_and_delete_with_versions() {
     let theirs = get(d.server.addr, &format!("/v2/customers/{}", mine.as_str().unwrap_or("")), Some(&other_token));
     assert_eq!(theirs.status, 404);
 }
+
+/// Twenty updates naming the same version race: exactly one wins, the others are 409 and
+/// change nothing; two store API patches racing on one customer both apply.
+#[test]
+fn racing_updates_lose_no_write() {
+    let d = demo("square-race");
+    let created = send(&d, "POST", "/v2/customers", Some(&json!({ "given_name": "Amelia" })));
+    let id = created.json()["customer"]["id"].as_str().expect("id").to_owned();
+    let path = format!("/v2/customers/{id}");
+    let statuses: Vec<u16> = std::thread::scope(|scope| {
+        let racers: Vec<_> = (0..20)
+            .map(|i| {
+                let (d, path) = (&d, &path);
+                scope.spawn(move || {
+                    send(d, "PUT", path, Some(&json!({ "nickname": format!("n{i}"), "version": 0 }))).status
+                })
+            })
+            .collect();
+        racers.into_iter().map(|r| r.join().expect("racer")).collect()
+    });
+    assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 1, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|s| **s == 409).count(), 19, "{statuses:?}");
+    let stored = send(&d, "GET", &path, None).json()["customer"].clone();
+    assert_eq!(stored["version"], 1, "one update, one version");
+
+    let customer = post_json(
+        d.server.addr,
+        &format!("/api/v1/accounts/{}/customers", d.store),
+        Some(&d.token),
+        &json!({ "customer": { "first_name": "Race", "email": "race@example.com" } }),
+    )
+    .json();
+    let path = format!("/api/v1/accounts/{}/customers/{}", d.store, customer["id"]);
+    std::thread::scope(|scope| {
+        let (d, path) = (&d, &path);
+        let a =
+            scope.spawn(move || send(d, "PATCH", path, Some(&json!({ "customer": { "last_name": "Both" } }))).status);
+        let b = scope.spawn(move || {
+            send(d, "PATCH", path, Some(&json!({ "customer": { "metadata": { "tier": "gold" } } }))).status
+        });
+        assert_eq!((a.join().expect("a"), b.join().expect("b")), (200, 200));
+    });
+    let stored = get(d.server.addr, &path, Some(&d.token)).json();
+    assert_eq!(
+        (stored["last_name"].as_str(), stored["metadata"]["tier"].as_str()),
+        (Some("Both"), Some("gold")),
+        "both patches applied"
+    );
+}

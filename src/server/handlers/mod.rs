@@ -1,14 +1,16 @@
 //! One async fn per route, in the API's own shape for every failure: here the validate,
 //! health, metrics and document routes and what every route shares (reading bodies,
-//! errors); [`store_api`] the store API's customers, [`join`] the public sign-up and
-//! [`square`] Square's Customers API.
+//! errors); [`store_api`] the store API's customers, [`join`] the public sign-up,
+//! [`square`] Square's Customers API and [`passes`] the card pages.
 
 mod join;
+mod passes;
 mod square;
 mod store_api;
 
 pub(crate) use join::join;
 pub use join::HONEYPOT;
+pub(crate) use passes::{pass, wallet};
 pub(crate) use square::{
     square_create, square_delete, square_not_allowed, square_not_found, square_retrieve, square_update,
 };

@@ -300,6 +300,10 @@ impl Storage for Sqlite {
         self.write(move |conn| outbox::finish(conn, id, &attempt)).await?.map_err(db_err)
     }
 
+    async fn pass(&self, uuid: String) -> Result<Option<Value>, StorageError> {
+        self.read(move |conn| store_api::load_pass(conn, &uuid)).await
+    }
+
     async fn public_config(&self) -> Result<Value, StorageError> {
         self.read(admin::public_config).await
     }

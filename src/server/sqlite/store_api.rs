@@ -500,3 +500,22 @@ pub(super) fn update_customer(
     super::search::refresh(conn, id, super::search::Indexed::Changed).map_err(storage)?;
     load_customer(conn, store_id, id, public_url).map_err(storage)
 }
+
+/// A customer card as its page shows it.
+pub(super) fn load_pass(conn: &Connection, uuid: &str) -> rusqlite::Result<Option<Value>> {
+    conn.prepare_cached(
+        "SELECT c.name, s.name, cu.first_name, cc.stamps_count, c.stamps_required
+         FROM customer_cards cc JOIN cards c ON c.id = cc.card_id JOIN customers cu ON cu.id = cc.customer_id
+         JOIN stores s ON s.id = c.store_id WHERE cc.uuid = ?1",
+    )?
+    .query_row([uuid], |r| {
+        Ok(json!({
+            "card_name": r.get::<_, String>(0)?,
+            "store_name": r.get::<_, String>(1)?,
+            "first_name": r.get::<_, Option<String>>(2)?,
+            "stamps_count": r.get::<_, i64>(3)?,
+            "stamps_required": r.get::<_, i64>(4)?,
+        }))
+    })
+    .optional()
+}
