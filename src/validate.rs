@@ -300,7 +300,11 @@ fn square(input: &Value, options: &Options, scope: Scope, sink: &mut Sink) -> Va
     let note = text::read(o.get("note"), &root.key("note"), Some(NOTE_MAX), Controls::LineBreaksAndTabs, sink);
     let (birthday_text, birthday) =
         birthday::check(o.get("birthday"), &root.key("birthday"), Formats::FullDateOrMonthDay, options.today, sink);
-    let tax_ids = address::check_tax_ids(o.get("tax_ids"), &root.key("tax_ids"), sink);
+    let tax_ids = if address::takes_tax_ids(options.default_region.as_str()) {
+        address::check_tax_ids(o.get("tax_ids"), &root.key("tax_ids"), sink)
+    } else {
+        None
+    };
     address::unknown_fields(o, &SQUARE_FIELDS, &root, sink);
     if scope == Scope::Request {
         request::square_one_of([given_name, family_name, company_name, email_text, phone_text], sink);

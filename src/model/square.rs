@@ -62,10 +62,6 @@ pub struct Address {
     /// ISO 3166-1 alpha-2 as in Square's `Country` enum.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub first_name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_name: Option<String>,
 }
 
 impl Address {
@@ -83,9 +79,7 @@ impl Address {
             "administrative_district_level_2" => &mut self.administrative_district_level_2,
             "administrative_district_level_3" => &mut self.administrative_district_level_3,
             "postal_code" => &mut self.postal_code,
-            "country" => &mut self.country,
-            "first_name" => &mut self.first_name,
-            _ => &mut self.last_name,
+            _ => &mut self.country,
         }
     }
 }

@@ -8,9 +8,8 @@ use crate::rules::countries::COUNTRY_CODES;
 use crate::rules::names::{ADDRESS_LINE_MAX, EU_VAT_MAX, POSTAL_CODE_MAX};
 use crate::rules::text::{self, Controls};
 
-/// Fields of Square's `Address`, in its order; `None` = no length limit (`first_name` and
-/// `last_name` are accepted and ignored by Square).
-const ADDRESS_FIELDS: [(&str, Option<usize>); 14] = [
+/// Fields of Square's `Address`, in its order; `None` = no length limit.
+const ADDRESS_FIELDS: [(&str, Option<usize>); 12] = [
     ("address_line_1", Some(ADDRESS_LINE_MAX)),
     ("address_line_2", Some(ADDRESS_LINE_MAX)),
     ("address_line_3", Some(ADDRESS_LINE_MAX)),
@@ -23,9 +22,22 @@ const ADDRESS_FIELDS: [(&str, Option<usize>); 14] = [
     ("administrative_district_level_3", Some(ADDRESS_LINE_MAX)),
     ("postal_code", Some(POSTAL_CODE_MAX)),
     ("country", None),
-    ("first_name", None),
-    ("last_name", None),
 ];
+
+/// Fields Square accepts in an address and ignores: neither checked, nor stored, nor returned.
+const IGNORED_ADDRESS_FIELDS: [&str; 2] = ["first_name", "last_name"];
+
+/// Where Square takes `tax_ids` (an EU VAT id): sellers in the EU's member states and the
+/// United Kingdom. Elsewhere the field is ignored: not checked, not stored.
+const VAT_REGIONS: [&str; 28] = [
+    "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GB", "GR", "HR", "HU", "IE", "IT", "LT", "LU",
+    "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK",
+];
+
+/// Whether a store of `region` (its country) takes Square's `tax_ids`.
+pub(crate) fn takes_tax_ids(region: &str) -> bool {
+    VAT_REGIONS.contains(&region)
+}
 
 /// Whether `code` is one of Square's `Country` values (upper case, as Square spells them).
 pub(crate) fn is_country(code: &str) -> bool {
@@ -58,7 +70,8 @@ pub(crate) fn check_address(value: Option<&Value>, at: &At<'_>, sink: &mut Sink)
         }
         *address.field_mut(name) = given.given().map(str::to_owned);
     }
-    unknown_fields(object, &ADDRESS_FIELDS.map(|(name, _)| name), at, sink);
+    let known: Vec<&str> = ADDRESS_FIELDS.iter().map(|(name, _)| *name).chain(IGNORED_ADDRESS_FIELDS).collect();
+    unknown_fields(object, &known, at, sink);
     Some(address)
 }
 
