@@ -336,7 +336,7 @@ fn statuses_of_the_store_api_and_bad_requests() {
             413,
             "larger than",
         ),
-        ("wrong method", "GET", "/v2/customers".into(), vec![], String::new(), 405, "method"),
+        ("wrong method", "PATCH", "/v2/customers".into(), vec![], String::new(), 405, "method"),
         ("wrong method on healthz", "DELETE", "/healthz".into(), vec![], String::new(), 405, "method"),
         ("unknown api path", "GET", "/api/v1/nothing".into(), vec![], String::new(), 404, "no such route"),
         ("unknown path", "GET", "/nothing-here".into(), vec![], String::new(), 404, "no such route"),

@@ -110,6 +110,34 @@ pub enum SquareOutcome {
     KeyReused,
 }
 
+/// A page of Square's ListCustomers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SquareListQuery {
+    /// The position the cursor names, if one was given.
+    pub after: Option<i64>,
+    /// 1 to 100.
+    pub limit: u32,
+    /// `sort_order=DESC`.
+    pub descending: bool,
+    /// `count=true`: the answer carries the store's total.
+    pub count: bool,
+}
+
+/// Square cursors are this prefix and a position in hex: opaque to clients, and useless
+/// against another store, since every page is read within the token's store.
+const CURSOR_PREFIX: &str = "cv1_";
+
+/// The cursor of the page after `position`.
+pub fn square_cursor(position: i64) -> String {
+    format!("{CURSOR_PREFIX}{position:x}")
+}
+
+/// The position a cursor names, if it is one this API gave out.
+pub fn square_cursor_position(cursor: &str) -> Option<i64> {
+    let hex = cursor.strip_prefix(CURSOR_PREFIX)?;
+    i64::from_str_radix(hex, 16).ok().filter(|p| *p > 0)
+}
+
 /// What an update or delete of a Square customer came to.
 #[derive(Debug)]
 pub enum SquareChange {
@@ -240,6 +268,12 @@ pub trait Storage: Send + Sync + 'static {
         request: Valid<SquareCustomerRequest>,
         body_hash: [u8; 32],
     ) -> impl Future<Output = Result<SquareOutcome, StorageError>> + Send;
+    /// Square's ListCustomers answer: `{ customers?, cursor?, count? }`.
+    fn list_square_customers(
+        &self,
+        store_id: i64,
+        query: SquareListQuery,
+    ) -> impl Future<Output = Result<Value, StorageError>> + Send;
     /// A Square customer of the store (`{ "customer": … }`).
     fn get_square_customer(
         &self,

@@ -39,6 +39,59 @@ fn square_change(change: Result<SquareChange, StorageError>) -> Resp {
     }
 }
 
+/// Square's 400 for a bad query parameter.
+fn bad_parameter(field: &'static str, detail: String) -> Resp {
+    json_response(
+        StatusCode::BAD_REQUEST,
+        &json!({ "errors": [{ "category": "INVALID_REQUEST_ERROR", "code": "INVALID_VALUE", "detail": detail, "field": field }] }),
+    )
+}
+
+/// `GET /v2/customers` (ListCustomers): `cursor`, `limit` 1–100 (100 by default),
+/// `sort_field` `DEFAULT` or `CREATED_AT` (the same order here: customers are kept in the
+/// order they were created), `sort_order` `ASC` or `DESC`, `count`.
+pub(crate) async fn square_list<S: Storage>(
+    State(st): Shared<S>,
+    Extension(store): Extension<StoreInfo>,
+    req: Request,
+) -> Resp {
+    let mut query = SquareListQuery { after: None, limit: 100, descending: false, count: false };
+    for (name, value) in form_urlencoded::parse(req.uri().query().unwrap_or("").as_bytes()) {
+        match name.as_ref() {
+            "cursor" => match crate::server::store::square_cursor_position(&value) {
+                Some(position) => query.after = Some(position),
+                None => return bad_parameter("cursor", "The cursor is not one this API gave out.".into()),
+            },
+            "limit" => match value.parse::<u32>() {
+                Ok(limit) if (1..=100).contains(&limit) => query.limit = limit,
+                _ => {
+                    return bad_parameter("limit", format!("`limit` must be an integer from 1 to 100, got {value:?}."))
+                }
+            },
+            "sort_field" => {
+                if !matches!(value.as_ref(), "DEFAULT" | "CREATED_AT") {
+                    return bad_parameter("sort_field", "`sort_field` must be DEFAULT or CREATED_AT.".into());
+                }
+            }
+            "sort_order" => match value.as_ref() {
+                "ASC" => query.descending = false,
+                "DESC" => query.descending = true,
+                _ => return bad_parameter("sort_order", "`sort_order` must be ASC or DESC.".into()),
+            },
+            "count" => match value.as_ref() {
+                "true" => query.count = true,
+                "false" => query.count = false,
+                _ => return bad_parameter("count", "`count` must be true or false.".into()),
+            },
+            _ => {}
+        }
+    }
+    match st.db.list_square_customers(store.id, query).await {
+        Ok(page) => json_response(StatusCode::OK, &page),
+        Err(e) => server_error(&e.0),
+    }
+}
+
 /// `GET /v2/customers/{id}` (RetrieveCustomer).
 pub(crate) async fn square_retrieve<S: Storage>(
     State(st): Shared<S>,

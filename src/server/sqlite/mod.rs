@@ -31,8 +31,8 @@ pub use admin::{add_card, add_store, new_token, seed_demo, Demo};
 pub use schema::{migrate, open};
 
 use super::store::{
-    Attempt, Claimed, CreateError, CustomerQuery, IdempotencyKey, SquareChange, SquareOutcome, Storage, StorageError,
-    StoreInfo, Valid,
+    Attempt, Claimed, CreateError, CustomerQuery, IdempotencyKey, SquareChange, SquareListQuery, SquareOutcome,
+    Storage, StorageError, StoreInfo, Valid,
 };
 use crate::model::{SquareCustomerRequest, StoreRequest};
 
@@ -248,6 +248,10 @@ impl Storage for Sqlite {
         body_hash: [u8; 32],
     ) -> Result<SquareOutcome, StorageError> {
         self.write(move |conn| square::insert_square(conn, store_id, &request, body_hash)).await?.map_err(db_err)
+    }
+
+    async fn list_square_customers(&self, store_id: i64, query: SquareListQuery) -> Result<Value, StorageError> {
+        self.read(move |conn| square::list_square(conn, store_id, &query)).await
     }
 
     async fn get_square_customer(&self, store_id: i64, id: String) -> Result<Option<Value>, StorageError> {

@@ -133,6 +133,10 @@ INSERT INTO customer_search (rowid, terms) SELECT id, concat_ws(' ', first_name,
     (SELECT group_concat(external_id, ' ') FROM external_references WHERE customer_id = customers.id))
     FROM customers;
 "#,
+    // 5: Square's ListCustomers pages a store's customers in insertion order.
+    r#"
+CREATE INDEX square_customers_store ON square_customers(store_id);
+"#,
 ];
 
 /// Opens a connection with the settings every connection needs.

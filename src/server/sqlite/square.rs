@@ -7,7 +7,7 @@ use serde_json::{json, Map, Value};
 use super::idempotency::{self, Api, Replay};
 use super::now;
 use crate::model::SquareCustomerRequest;
-use crate::server::store::{SquareChange, SquareOutcome, Valid};
+use crate::server::store::{square_cursor, SquareChange, SquareListQuery, SquareOutcome, Valid};
 
 /// Square ids are 26 upper-case letters and digits.
 fn square_id() -> String {
@@ -137,4 +137,37 @@ pub(super) fn delete_square(
     }
     conn.execute("DELETE FROM square_customers WHERE id = ?1 AND store_id = ?2", params![id, store_id])?;
     Ok(SquareChange::Customer(json!({})))
+}
+
+/// Square's ListCustomers: a page of the store's customers in insertion order (which is
+/// also creation order), after the cursor's position, with the cursor of the next page.
+pub(super) fn list_square(conn: &Connection, store_id: i64, query: &SquareListQuery) -> rusqlite::Result<Value> {
+    let limit = i64::from(query.limit);
+    let sql = if query.descending {
+        "SELECT rowid, body FROM square_customers WHERE store_id = ?1 AND rowid < ?2 ORDER BY rowid DESC LIMIT ?3"
+    } else {
+        "SELECT rowid, body FROM square_customers WHERE store_id = ?1 AND rowid > ?2 ORDER BY rowid LIMIT ?3"
+    };
+    let start = query.after.unwrap_or(if query.descending { i64::MAX } else { 0 });
+    let mut rows: Vec<(i64, String)> = conn
+        .prepare_cached(sql)?
+        .query_map(params![store_id, start, limit + 1], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let more = rows.len() > usize::try_from(limit).unwrap_or(usize::MAX);
+    rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+    let mut answer = Map::new();
+    if !rows.is_empty() {
+        let customers: Vec<Value> = rows.iter().filter_map(|(_, body)| serde_json::from_str(body).ok()).collect();
+        answer.insert("customers".into(), Value::Array(customers));
+    }
+    if let (true, Some((last, _))) = (more, rows.last()) {
+        answer.insert("cursor".into(), json!(square_cursor(*last)));
+    }
+    if query.count {
+        let count: i64 = conn
+            .prepare_cached("SELECT count(*) FROM square_customers WHERE store_id = ?1")?
+            .query_row([store_id], |r| r.get(0))?;
+        answer.insert("count".into(), json!(count));
+    }
+    Ok(Value::Object(answer))
 }
