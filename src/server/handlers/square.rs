@@ -68,10 +68,8 @@ pub(crate) async fn square_list<S: Storage>(
                     return bad_parameter("limit", format!("`limit` must be an integer from 1 to 100, got {value:?}."))
                 }
             },
-            "sort_field" => {
-                if !matches!(value.as_ref(), "DEFAULT" | "CREATED_AT") {
-                    return bad_parameter("sort_field", "`sort_field` must be DEFAULT or CREATED_AT.".into());
-                }
+            "sort_field" if !matches!(value.as_ref(), "DEFAULT" | "CREATED_AT") => {
+                return bad_parameter("sort_field", "`sort_field` must be DEFAULT or CREATED_AT.".into());
             }
             "sort_order" => match value.as_ref() {
                 "ASC" => query.descending = false,
