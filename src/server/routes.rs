@@ -72,6 +72,7 @@ pub fn router<S: Storage>(st: Arc<AppState<S>>) -> Router {
     // Square's routes answer Square's error shape, 404 and 405 included.
     let square = Router::new()
         .route("/v2/customers", get(handlers::square_list::<S>).post(handlers::square_create::<S>))
+        .route("/v2/customers/search", post(handlers::square_search::<S>))
         .route(
             "/v2/customers/{id}",
             get(handlers::square_retrieve::<S>).put(handlers::square_update::<S>).delete(handlers::square_delete::<S>),

@@ -110,9 +110,50 @@ pub enum SquareOutcome {
     KeyReused,
 }
 
-/// A page of Square's ListCustomers.
+/// One condition of Square's SearchCustomers, as SQL reads it from the stored customer.
+/// `field` is always one of Square's field names, written by the handler, never the
+/// client's text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SquareFilter {
+    /// The field equals the text.
+    Exact {
+        /// `email_address`, `phone_number` or `reference_id`.
+        field: &'static str,
+        /// The value (a phone in E.164).
+        text: String,
+        /// True for `email_address`.
+        ignore_case: bool,
+    },
+    /// The field holds the text, ignoring case.
+    Fuzzy {
+        /// `email_address`, `phone_number` (digits) or `reference_id`.
+        field: &'static str,
+        /// What it must hold.
+        text: String,
+    },
+    /// A timestamp within the bounds, both RFC 3339 in UTC with milliseconds.
+    Range {
+        /// `created_at` or `updated_at`.
+        field: &'static str,
+        /// The earliest, if any.
+        start: Option<String>,
+        /// The latest, if any.
+        end: Option<String>,
+    },
+    /// `creation_source` is (or, with `include` false, is not) one of `values`.
+    Source {
+        /// Square's creation sources.
+        values: Vec<String>,
+        /// `INCLUDE` (true) or `EXCLUDE`.
+        include: bool,
+    },
+}
+
+/// A page of Square's ListCustomers or SearchCustomers.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SquareListQuery {
+    /// Every condition must hold (SearchCustomers); none for ListCustomers.
+    pub filters: Vec<SquareFilter>,
     /// The position the cursor names, if one was given.
     pub after: Option<i64>,
     /// 1 to 100.

@@ -28,15 +28,28 @@ run_st() {
     --header "Authorization: Bearer $token" \
     --checks all --exclude-checks positive_data_acceptance \
     --max-examples "$EXAMPLES" --workers 2 --request-timeout 10 \
-    --seed "${SEED:-20261202}" "$@"
+    --seed "$seed" "$@"
 }
-run_st --phases examples,fuzzing,stateful
-# The coverage phase, without one operation: on GET …/customers (five optional query
-# strings) Hypothesis's description of a filter calls Python 3.11's ast.parse deep in the
-# stack, which fails there with "SystemError: AST constructor recursion depth mismatch" (a
-# CPython 3.11 bug; the python3 here and Debian 12's are 3.11), an error of the tool, not a finding. The
-# operation still gets the examples, fuzzing and stateful phases above.
-run_st --phases coverage --exclude-operation-id listCustomers
+# Python 3.11 (the python3 here and Debian 12's) has a bug that makes `ast.parse` fail with
+# "SystemError: AST constructor recursion depth mismatch" when it runs deep in the stack;
+# Hypothesis calls it to describe a filter, at random, and Schemathesis reports a "Runtime
+# Error" for the operation: an error of the tool, not a finding about the server. A run that
+# ends so, with no check failed, is run again with the next seed, at most three times; any
+# failed check fails at once.
+run_phases() {
+  local attempt log=$dir/st.log
+  for attempt in 1 2 3; do
+    seed=$(( ${SEED:-20261202} + attempt - 1 ))
+    if run_st "$@" 2>&1 | tee "$log"; [ "${PIPESTATUS[0]}" -eq 0 ]; then return 0; fi
+    if grep -q 'Failures:' "$log" || ! grep -q 'AST constructor recursion depth mismatch' "$log"; then return 1; fi
+    echo "schemathesis: Python 3.11's ast bug (no check failed); again with seed $(( seed + 1 ))"
+  done
+  return 1
+}
+run_phases --phases examples,fuzzing,stateful
+# The coverage phase apart, without one operation: on GET …/customers (five optional query
+# strings) the same bug struck every time; the operation gets the other phases above.
+run_phases --phases coverage --exclude-operation-id listCustomers
 kill -0 "$pid" || { echo "the server died during the run"; cat "$dir/err"; exit 1; }
 curl -fsS "$url/healthz" >/dev/null || { echo "the server does not answer after the run"; exit 1; }
 if grep -q 'panicked' "$dir/err"; then echo "the server panicked:"; grep -A3 panicked "$dir/err"; exit 1; fi

@@ -174,3 +174,63 @@ fn list_customers_pages_with_cursors() {
             .json();
     assert_eq!(theirs, json!({ "count": 0 }), "another store's token, even with this store's cursor, sees nothing");
 }
+
+/// SearchCustomers: exact email ignoring case, exact phone read in the store's region,
+/// fuzzy text, time ranges, creation source, sort and cursor; bad filters are 400s.
+#[test]
+fn search_customers_by_filters() {
+    let d = demo("square-search");
+    let people = [
+        ("Amelia", "Amelia@Example.com", "+1 212 555 0101", "ref-amelia"),
+        ("Bessie", "bessie@example.com", "+1 212 555 0102", "ref-bessie"),
+        ("Cleo", "cleo@other.org", "+1 646 555 0103", "REF-CLEO"),
+    ];
+    for (name, email, phone, reference) in people {
+        let body =
+            json!({ "given_name": name, "email_address": email, "phone_number": phone, "reference_id": reference });
+        assert_eq!(send(&d, "POST", "/v2/customers", Some(&body)).status, 200);
+    }
+    let search = |body: Value| -> Vec<String> {
+        let resp = send(&d, "POST", "/v2/customers/search", Some(&body));
+        assert_eq!(resp.status, 200, "{body}: {}", String::from_utf8_lossy(&resp.body));
+        resp.json()["customers"]
+            .as_array()
+            .map_or(vec![], |c| c.iter().map(|c| c["given_name"].as_str().unwrap_or("").to_owned()).collect())
+    };
+    let filter = |f: Value| json!({ "query": { "filter": f } });
+    assert_eq!(search(filter(json!({ "email_address": { "exact": "amelia@example.COM" } }))), ["Amelia"]);
+    assert_eq!(search(filter(json!({ "email_address": { "fuzzy": "EXAMPLE" } }))), ["Amelia", "Bessie"]);
+    assert_eq!(search(filter(json!({ "phone_number": { "exact": "(212) 555-0102" } }))), ["Bessie"]);
+    assert_eq!(search(filter(json!({ "phone_number": { "fuzzy": "646" } }))), ["Cleo"]);
+    assert_eq!(
+        search(filter(json!({ "reference_id": { "exact": "ref-cleo" } }))),
+        Vec::<String>::new(),
+        "exact is exact"
+    );
+    assert_eq!(search(filter(json!({ "reference_id": { "fuzzy": "ref-c" } }))), ["Cleo"]);
+    assert_eq!(search(filter(json!({ "created_at": { "start_at": "2000-01-01T00:00:00Z" } }))).len(), 3);
+    assert_eq!(search(filter(json!({ "created_at": { "end_at": "2000-01-01T00:00:00+01:00" } }))).len(), 0);
+    assert_eq!(search(filter(json!({ "creation_source": { "values": ["THIRD_PARTY"], "rule": "EXCLUDE" } }))).len(), 0);
+    let sorted = json!({ "query": { "filter": { "email_address": { "fuzzy": "e" } }, "sort": { "field": "CREATED_AT", "order": "DESC" } } });
+    assert_eq!(search(sorted), ["Cleo", "Bessie", "Amelia"]);
+    let page = send(&d, "POST", "/v2/customers/search", Some(&json!({ "limit": 2, "count": true }))).json();
+    assert_eq!((page["customers"].as_array().map(Vec::len), page["count"].clone()), (Some(2), json!(3)));
+    let rest = json!({ "limit": 2, "cursor": page["cursor"] });
+    assert_eq!(search(rest), ["Cleo"]);
+
+    for bad in [
+        json!({ "limit": 0 }),
+        json!({ "cursor": "cv1_zz" }),
+        json!({ "query": { "filter": { "email_address": { "exact": "a", "fuzzy": "b" } } } }),
+        json!({ "query": { "filter": { "phone_number": { "exact": "12ab" } } } }),
+        json!({ "query": { "filter": { "created_at": { "start_at": "yesterday" } } } }),
+        json!({ "query": { "filter": { "nickname": { "exact": "x" } } } }),
+        json!({ "query": { "sort": { "order": "UP" } } }),
+        json!({ "colour": "blue" }),
+        json!([1]),
+    ] {
+        let resp = send(&d, "POST", "/v2/customers/search", Some(&bad));
+        assert_eq!(resp.status, 400, "{bad}");
+        assert_eq!(resp.json()["errors"][0]["category"], "INVALID_REQUEST_ERROR", "{bad}");
+    }
+}

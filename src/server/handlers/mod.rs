@@ -12,7 +12,8 @@ pub(crate) use join::join;
 pub use join::HONEYPOT;
 pub(crate) use passes::{pass, wallet};
 pub(crate) use square::{
-    square_create, square_delete, square_list, square_not_allowed, square_not_found, square_retrieve, square_update,
+    square_create, square_delete, square_list, square_not_allowed, square_not_found, square_retrieve, square_search,
+    square_update,
 };
 pub(crate) use store_api::{create_customer, get_customer, list_customers, patch_customer};
 
@@ -33,8 +34,8 @@ use sha2::{Digest, Sha256};
 
 use super::metrics;
 use super::store::{
-    CreateError, CustomerQuery, IdempotencyKey, Lookup, SquareChange, SquareListQuery, SquareOutcome, Storage,
-    StorageError, StoreInfo, Valid,
+    CreateError, CustomerQuery, IdempotencyKey, Lookup, SquareChange, SquareFilter, SquareListQuery, SquareOutcome,
+    Storage, StorageError, StoreInfo, Valid,
 };
 use super::AppState;
 use crate::{store_error_body, Code, Date, Options, Params, Path, Report, Violation};

@@ -7,7 +7,7 @@ use serde_json::{json, Map, Value};
 use super::idempotency::{self, Api, Replay};
 use super::now;
 use crate::model::SquareCustomerRequest;
-use crate::server::store::{square_cursor, SquareChange, SquareListQuery, SquareOutcome, Valid};
+use crate::server::store::{square_cursor, SquareChange, SquareFilter, SquareListQuery, SquareOutcome, Valid};
 
 /// Square ids are 26 upper-case letters and digits.
 fn square_id() -> String {
@@ -139,19 +139,72 @@ pub(super) fn delete_square(
     Ok(SquareChange::Customer(json!({})))
 }
 
-/// Square's ListCustomers: a page of the store's customers in insertion order (which is
-/// also creation order), after the cursor's position, with the cursor of the next page.
+/// Square's ListCustomers and SearchCustomers: a page of the store's customers that meet
+/// every filter, in insertion order (which is also creation order), after the cursor's
+/// position, with the cursor of the next page. The filters read the stored JSON within
+/// the store's rows (its index), not through an index of their own.
 pub(super) fn list_square(conn: &Connection, store_id: i64, query: &SquareListQuery) -> rusqlite::Result<Value> {
     let limit = i64::from(query.limit);
-    let sql = if query.descending {
-        "SELECT rowid, body FROM square_customers WHERE store_id = ?1 AND rowid < ?2 ORDER BY rowid DESC LIMIT ?3"
+    // The filters become SQL over the stored JSON, every value a parameter.
+    let mut conditions = String::new();
+    let mut values: Vec<rusqlite::types::Value> = vec![store_id.into()];
+    for filter in &query.filters {
+        let mut bind = |value: String| {
+            values.push(value.into());
+            format!("?{}", values.len())
+        };
+        let condition = match filter {
+            SquareFilter::Exact { field, text, ignore_case: true } => {
+                format!("lower(json_extract(body, '$.{field}')) = lower({})", bind(text.clone()))
+            }
+            SquareFilter::Exact { field, text, ignore_case: false } => {
+                format!("json_extract(body, '$.{field}') = {}", bind(text.clone()))
+            }
+            SquareFilter::Fuzzy { field, text } => {
+                format!("instr(lower(json_extract(body, '$.{field}')), lower({})) > 0", bind(text.clone()))
+            }
+            SquareFilter::Range { field, start, end } => {
+                let mut parts = Vec::new();
+                if let Some(start) = start {
+                    parts.push(format!("json_extract(body, '$.{field}') >= {}", bind(start.clone())));
+                }
+                if let Some(end) = end {
+                    parts.push(format!("json_extract(body, '$.{field}') <= {}", bind(end.clone())));
+                }
+                if parts.is_empty() {
+                    "1".to_owned()
+                } else {
+                    parts.join(" AND ")
+                }
+            }
+            SquareFilter::Source { values: sources, include } => {
+                let list: Vec<String> = sources.iter().map(|v| bind(v.clone())).collect();
+                let not = if *include { "" } else { "NOT " };
+                format!("coalesce(json_extract(body, '$.creation_source'), '') {not}IN ({})", list.join(", "))
+            }
+        };
+        conditions.push_str(" AND ");
+        conditions.push_str(&condition);
+    }
+    let count = if query.count {
+        let sql = format!("SELECT count(*) FROM square_customers WHERE store_id = ?1{conditions}");
+        Some(conn.prepare(&sql)?.query_row(rusqlite::params_from_iter(values.iter()), |r| r.get::<_, i64>(0))?)
     } else {
-        "SELECT rowid, body FROM square_customers WHERE store_id = ?1 AND rowid > ?2 ORDER BY rowid LIMIT ?3"
+        None
     };
     let start = query.after.unwrap_or(if query.descending { i64::MAX } else { 0 });
+    let (compare, order) = if query.descending { ("<", "DESC") } else { (">", "ASC") };
+    values.push(start.into());
+    let position = values.len();
+    values.push((limit + 1).into());
+    let sql = format!(
+        "SELECT rowid, body FROM square_customers WHERE store_id = ?1{conditions} AND rowid {compare} ?{position}
+         ORDER BY rowid {order} LIMIT ?{}",
+        position + 1
+    );
     let mut rows: Vec<(i64, String)> = conn
-        .prepare_cached(sql)?
-        .query_map(params![store_id, start, limit + 1], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .prepare(&sql)?
+        .query_map(rusqlite::params_from_iter(values.iter()), |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<rusqlite::Result<_>>()?;
     let more = rows.len() > usize::try_from(limit).unwrap_or(usize::MAX);
     rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
@@ -163,10 +216,7 @@ pub(super) fn list_square(conn: &Connection, store_id: i64, query: &SquareListQu
     if let (true, Some((last, _))) = (more, rows.last()) {
         answer.insert("cursor".into(), json!(square_cursor(*last)));
     }
-    if query.count {
-        let count: i64 = conn
-            .prepare_cached("SELECT count(*) FROM square_customers WHERE store_id = ?1")?
-            .query_row([store_id], |r| r.get(0))?;
+    if let Some(count) = count {
         answer.insert("count".into(), json!(count));
     }
     Ok(Value::Object(answer))
