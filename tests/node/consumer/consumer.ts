@@ -89,7 +89,7 @@ const everySquareField: SquareCustomerRequest = {
     address_line_1: "1", address_line_2: "2", address_line_3: "3", locality: "l", sublocality: "s",
     sublocality_2: "s2", sublocality_3: "s3", administrative_district_level_1: "a1",
     administrative_district_level_2: "a2", administrative_district_level_3: "a3", postal_code: "p",
-    country: "GB", first_name: "f", last_name: "l",
+    country: "GB",
   },
   tax_ids: { eu_vat: "GB123" },
 };
