@@ -93,6 +93,9 @@ const everySquareField: SquareCustomerRequest = {
   },
   tax_ids: { eu_vat: "GB123" },
 };
+// @ts-expect-error: Square's address names are ignored, so not part of the model
+const addressName: SquareCustomerRequest = { given_name: "A", address: { first_name: "f" } };
+void addressName;
 // @ts-expect-error: card_id is a number
 const badCard: StoreRequest = { customer: {}, card_id: "12" };
 // @ts-expect-error: a field the model does not have
