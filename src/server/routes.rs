@@ -73,6 +73,10 @@ pub fn router<S: Storage>(st: Arc<AppState<S>>) -> Router {
     let square = Router::new()
         .route("/v2/customers", get(handlers::square_list::<S>).post(handlers::square_create::<S>))
         .route("/v2/customers/search", post(handlers::square_search::<S>))
+        .route("/v2/customers/bulk-create", post(handlers::bulk_create::<S>))
+        .route("/v2/customers/bulk-retrieve", post(handlers::bulk_retrieve::<S>))
+        .route("/v2/customers/bulk-update", post(handlers::bulk_update::<S>))
+        .route("/v2/customers/bulk-delete", post(handlers::bulk_delete::<S>))
         .route(
             "/v2/customers/{id}",
             get(handlers::square_retrieve::<S>).put(handlers::square_update::<S>).delete(handlers::square_delete::<S>),

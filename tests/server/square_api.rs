@@ -234,3 +234,99 @@ fn search_customers_by_filters() {
         assert_eq!(resp.json()["errors"][0]["category"], "INVALID_REQUEST_ERROR", "{bad}");
     }
 }
+
+#[test]
+fn bulk_operations_answer_each_item() {
+    let d = demo("square-bulk");
+    let created = send(
+        &d,
+        "POST",
+        "/v2/customers/bulk-create",
+        Some(&json!({ "customers": {
+            "key-amelia": { "given_name": "Amelia", "email_address": "amelia@example.com", "phone_number": "(212) 555-4240" },
+            "key-marie": { "family_name": "Curie", "email_address": "marie@example.com" },
+            "key-bad": { "given_name": "Bad", "email_address": "bad@@example.com" },
+            "key-own": { "given_name": "Own", "idempotency_key": "x" },
+            "key-none": "not an object",
+        } })),
+    );
+    assert_eq!(created.status, 200, "{}", String::from_utf8_lossy(&created.body));
+    let answers = created.json()["responses"].clone();
+    assert_eq!(answers.as_object().map(|a| a.len()), Some(5), "one answer per item: {answers}");
+    assert_eq!(answers["key-amelia"]["customer"]["phone_number"], "+12125554240", "the create rules, normalized");
+    assert_eq!(answers["key-marie"]["customer"]["family_name"], "Curie");
+    assert_eq!(answers["key-bad"]["errors"][0]["field"], "email_address");
+    assert_eq!(answers["key-own"]["errors"][0]["code"], "UNKNOWN_BODY_PARAMETER");
+    assert_eq!(answers["key-none"]["errors"][0]["code"], "EXPECTED_OBJECT");
+    let amelia = answers["key-amelia"]["customer"]["id"].as_str().expect("id").to_owned();
+    let marie = answers["key-marie"]["customer"]["id"].as_str().expect("id").to_owned();
+
+    // The map keys are idempotency keys: the same item again is the same customer.
+    let again = send(
+        &d,
+        "POST",
+        "/v2/customers/bulk-create",
+        Some(&json!({ "customers": {
+            "key-amelia": { "given_name": "Amelia", "email_address": "amelia@example.com", "phone_number": "(212) 555-4240" },
+            "key-marie": { "family_name": "Someone else" },
+        } })),
+    );
+    let again = again.json()["responses"].clone();
+    assert_eq!(again["key-amelia"]["customer"]["id"].as_str(), Some(amelia.as_str()));
+    assert_eq!(again["key-marie"]["errors"][0]["code"], "IDEMPOTENCY_KEY_REUSED", "{again}");
+
+    let updated = send(
+        &d,
+        "POST",
+        "/v2/customers/bulk-update",
+        Some(&json!({ "customers": {
+            amelia.as_str(): { "note": "updated", "phone_number": null, "version": 0 },
+            marie.as_str(): { "given_name": "Marie", "version": 7 },
+            "NOSUCHCUSTOMER": { "note": "x" },
+        } })),
+    );
+    let updated = updated.json()["responses"].clone();
+    let first = &updated[amelia.as_str()]["customer"];
+    assert_eq!((first["note"].as_str(), first["version"].as_i64()), (Some("updated"), Some(1)));
+    assert!(first.get("phone_number").is_none(), "null removes: {first}");
+    assert_eq!(updated[marie.as_str()]["errors"][0]["code"], "CONFLICT", "a stale version changes nothing");
+    assert_eq!(updated["NOSUCHCUSTOMER"]["errors"][0]["code"], "NOT_FOUND");
+
+    let ids = json!({ "customer_ids": [amelia, marie, "NOSUCHCUSTOMER", amelia] });
+    let read = send(&d, "POST", "/v2/customers/bulk-retrieve", Some(&ids)).json()["responses"].clone();
+    assert_eq!(read.as_object().map(|a| a.len()), Some(3), "each id answered once: {read}");
+    assert_eq!(read[marie.as_str()]["customer"]["family_name"], "Curie");
+    assert!(read[marie.as_str()]["customer"].get("given_name").is_none(), "the stale update wrote nothing");
+    assert_eq!(read["NOSUCHCUSTOMER"]["errors"][0]["code"], "NOT_FOUND");
+
+    let deleted =
+        send(&d, "POST", "/v2/customers/bulk-delete", Some(&json!({ "customer_ids": [marie, "NOSUCHCUSTOMER"] })));
+    let deleted = deleted.json()["responses"].clone();
+    assert_eq!(deleted[marie.as_str()], json!({}));
+    assert_eq!(deleted["NOSUCHCUSTOMER"]["errors"][0]["code"], "NOT_FOUND");
+    let read = send(&d, "POST", "/v2/customers/bulk-retrieve", Some(&json!({ "customer_ids": [marie] })));
+    assert_eq!(read.json()["responses"][marie.as_str()]["errors"][0]["code"], "NOT_FOUND", "deleted stays deleted");
+
+    // The request as a whole: Square's 400s.
+    let many: serde_json::Map<String, Value> =
+        (0..101).map(|i| (format!("k{i}"), json!({ "given_name": "A" }))).collect();
+    let too_many = json!({ "customers": many });
+    for (path, body, code) in [
+        ("/v2/customers/bulk-create", json!({}), "MISSING_REQUIRED_PARAMETER"),
+        ("/v2/customers/bulk-create", json!({ "customers": {} }), "VALUE_EMPTY"),
+        ("/v2/customers/bulk-create", too_many, "TOO_MANY_MAP_ENTRIES"),
+        ("/v2/customers/bulk-update", json!({ "customers": [] }), "EXPECTED_MAP"),
+        ("/v2/customers/bulk-retrieve", json!({ "customer_ids": [] }), "ARRAY_EMPTY"),
+        ("/v2/customers/bulk-retrieve", json!({ "customer_ids": [1] }), "INVALID_ARRAY_VALUE"),
+        ("/v2/customers/bulk-delete", json!({ "customer_ids": "x" }), "EXPECTED_ARRAY"),
+        ("/v2/customers/bulk-delete", json!({ "customer_ids": ["x"], "colour": 1 }), "UNKNOWN_BODY_PARAMETER"),
+        ("/v2/customers/bulk-delete", json!([1]), "EXPECTED_OBJECT"),
+    ] {
+        let answer = send(&d, "POST", path, Some(&body));
+        assert_eq!((answer.status, answer.json()["errors"][0]["code"].clone()), (400, json!(code)), "{path} {body}");
+    }
+    let ids: Vec<String> = (0..101).map(|i| format!("id{i}")).collect();
+    let answer = send(&d, "POST", "/v2/customers/bulk-retrieve", Some(&json!({ "customer_ids": ids })));
+    assert_eq!(answer.json()["errors"][0]["code"], "ARRAY_LENGTH_TOO_LONG");
+    assert_eq!(send(&d, "GET", "/v2/customers/bulk-create", None).status, 405);
+}

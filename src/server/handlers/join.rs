@@ -43,7 +43,7 @@ pub(crate) async fn join<S: Storage>(
 
 async fn join_answer<S: Storage>(req: Request, store: &StoreInfo, st: &AppState<S>) -> Resp {
     let accepted = || json_response(StatusCode::ACCEPTED, &json!({ "status": "accepted", "message": JOIN_ACCEPTED }));
-    let mut input = match read_input(req, true).await {
+    let mut input = match read_input(req, true, MAX_BODY).await {
         Ok(v) => v,
         Err(reject) => return reject.response(),
     };

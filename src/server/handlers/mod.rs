@@ -6,6 +6,7 @@
 mod join;
 mod passes;
 mod square;
+mod square_bulk;
 mod store_api;
 
 pub(crate) use join::join;
@@ -15,6 +16,7 @@ pub(crate) use square::{
     square_create, square_delete, square_list, square_not_allowed, square_not_found, square_retrieve, square_search,
     square_update,
 };
+pub(crate) use square_bulk::{bulk_create, bulk_delete, bulk_retrieve, bulk_update};
 pub(crate) use store_api::{create_customer, get_customer, list_customers, patch_customer};
 
 use std::net::SocketAddr;
@@ -107,28 +109,28 @@ fn content_encoding(req: &Request, form_allowed: bool) -> Result<Encoding, Rejec
     }
 }
 
-fn too_large() -> Reject {
-    Reject(StatusCode::PAYLOAD_TOO_LARGE, format!("request body is larger than {MAX_BODY} bytes"))
+fn too_large(max: usize) -> Reject {
+    Reject(StatusCode::PAYLOAD_TOO_LARGE, format!("request body is larger than {max} bytes"))
 }
 
-/// Reads at most [`MAX_BODY`] bytes; the limit stops the read, not a check after it.
-async fn read_body(req: Request) -> Result<Bytes, Reject> {
+/// Reads at most `max` bytes; the limit stops the read, not a check after it.
+async fn read_body(req: Request, max: usize) -> Result<Bytes, Reject> {
     // A Content-Length past the limit is refused before a byte is read, not after the
     // client has sent (or stalled on) that many.
-    if req.body().size_hint().lower() > MAX_BODY as u64 {
-        return Err(too_large());
+    if req.body().size_hint().lower() > max as u64 {
+        return Err(too_large(max));
     }
-    match Limited::new(req.into_body(), MAX_BODY).collect().await {
+    match Limited::new(req.into_body(), max).collect().await {
         Ok(collected) => Ok(collected.to_bytes()),
-        Err(e) if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() => Err(too_large()),
+        Err(e) if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() => Err(too_large(max)),
         Err(e) => Err(Reject(StatusCode::BAD_REQUEST, format!("could not read the request body: {e}"))),
     }
 }
 
-/// The request as JSON, from either encoding.
-async fn read_input(req: Request, form_allowed: bool) -> Result<Value, Reject> {
+/// The request as JSON, from either encoding, at most `max` bytes.
+async fn read_input(req: Request, form_allowed: bool, max: usize) -> Result<Value, Reject> {
     let encoding = content_encoding(&req, form_allowed)?;
-    let bytes = read_body(req).await?;
+    let bytes = read_body(req, max).await?;
     let value = match encoding {
         Encoding::Json => serde_json::from_slice::<Value>(&bytes)
             .map_err(|e| Reject(StatusCode::BAD_REQUEST, format!("malformed JSON: {e}")))?,
@@ -203,7 +205,7 @@ pub(crate) async fn validate(req: Request, shape: crate::Shape) -> Resp {
         Ok(o) => o,
         Err(reject) => return reject.response(),
     };
-    let input = match read_input(req, matches!(shape, crate::Shape::Store)).await {
+    let input = match read_input(req, matches!(shape, crate::Shape::Store), MAX_BODY).await {
         Ok(v) => v,
         Err(reject) => return reject.response(),
     };

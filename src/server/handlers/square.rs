@@ -3,8 +3,13 @@
 use super::*;
 
 /// The JSON body, or why not in Square's error shape.
-async fn square_input(req: Request) -> Result<Value, Resp> {
-    read_input(req, false).await.map_err(|Reject(status, detail)| {
+pub(super) async fn square_input(req: Request) -> Result<Value, Resp> {
+    square_input_up_to(req, MAX_BODY).await
+}
+
+/// [`square_input`] with another size limit (the bulk operations carry up to 100 customers).
+pub(super) async fn square_input_up_to(req: Request, max: usize) -> Result<Value, Resp> {
+    read_input(req, false, max).await.map_err(|Reject(status, detail)| {
         let code = match status {
             StatusCode::PAYLOAD_TOO_LARGE => "REQUEST_ENTITY_TOO_LARGE",
             StatusCode::UNSUPPORTED_MEDIA_TYPE => "UNSUPPORTED_MEDIA_TYPE",
@@ -14,33 +19,44 @@ async fn square_input(req: Request) -> Result<Value, Resp> {
     })
 }
 
-fn customer_not_found() -> Resp {
+pub(super) fn customer_not_found() -> Resp {
     square_error(StatusCode::NOT_FOUND, "INVALID_REQUEST_ERROR", "NOT_FOUND", "Customer not found.")
 }
 
-/// An update's or delete's outcome, as Square answers it.
-fn square_change(change: Result<SquareChange, StorageError>) -> Resp {
+/// An update's or delete's outcome as Square answers it: the status and the body (also
+/// one item's answer in a bulk operation).
+pub(super) fn square_change_answer(change: SquareChange) -> (StatusCode, Value) {
     match change {
-        Ok(SquareChange::Customer(body)) => json_response(StatusCode::OK, &body),
-        Ok(SquareChange::NotFound) => customer_not_found(),
-        Ok(SquareChange::VersionMismatch { current }) => json_response(
+        SquareChange::Customer(body) => (StatusCode::OK, body),
+        SquareChange::NotFound => (
+            StatusCode::NOT_FOUND,
+            json!({ "errors": [{ "category": "INVALID_REQUEST_ERROR", "code": "NOT_FOUND", "detail": "Customer not found." }] }),
+        ),
+        SquareChange::VersionMismatch { current } => (
             StatusCode::CONFLICT,
-            &json!({ "errors": [{
+            json!({ "errors": [{
                 "category": "INVALID_REQUEST_ERROR",
                 "code": "CONFLICT",
                 "detail": format!("The customer is at version {current}; read it again and retry."),
                 "field": "version",
             }] }),
         ),
-        Ok(SquareChange::Rejected(violations)) => {
-            json_response(StatusCode::BAD_REQUEST, &crate::square_error_body(counted(&violations)))
+        SquareChange::Rejected(violations) => (StatusCode::BAD_REQUEST, crate::square_error_body(counted(&violations))),
+    }
+}
+
+fn square_change(change: Result<SquareChange, StorageError>) -> Resp {
+    match change {
+        Ok(change) => {
+            let (status, body) = square_change_answer(change);
+            json_response(status, &body)
         }
         Err(e) => server_error(&e.0),
     }
 }
 
 /// Square's 400 for a bad query parameter.
-fn bad_parameter(field: &str, detail: String) -> Resp {
+pub(super) fn bad_parameter(field: &str, detail: String) -> Resp {
     json_response(
         StatusCode::BAD_REQUEST,
         &json!({ "errors": [{ "category": "INVALID_REQUEST_ERROR", "code": "INVALID_VALUE", "detail": detail, "field": field }] }),
@@ -308,23 +324,33 @@ pub(crate) async fn square_create<S: Storage>(
         Ok(v) => v,
         Err(resp) => return resp,
     };
-    let valid = match Valid::square(&input, &store.options()) {
+    match create_answer(&st, &store, &input).await {
+        Ok((status, body)) => json_response(status, &body),
+        Err(e) => server_error(&e.0),
+    }
+}
+
+/// One create, as Square answers it: the status and the body (also one item's answer in
+/// BulkCreateCustomers).
+pub(super) async fn create_answer<S: Storage>(
+    st: &AppState<S>,
+    store: &StoreInfo,
+    input: &Value,
+) -> Result<(StatusCode, Value), StorageError> {
+    let valid = match Valid::square(input, &store.options()) {
         Ok(v) => v,
         Err(report) => {
             counted(&report.errors);
-            return json_response(StatusCode::BAD_REQUEST, &report.square_body());
+            return Ok((StatusCode::BAD_REQUEST, report.square_body()));
         }
     };
     // The body is identified by its normalized form, so re-sent JSON that differs only in
     // spacing or key order is the same request.
     let body_hash: [u8; 32] = Sha256::digest(canonical(valid.value()).as_bytes()).into();
-    match st.db.create_square_customer(store.id, valid, body_hash).await {
-        Ok(SquareOutcome::Customer(body)) => json_response(StatusCode::OK, &body),
-        Ok(SquareOutcome::KeyReused) => {
-            json_response(StatusCode::BAD_REQUEST, &crate::square_error_body(counted(&[key_reused()])))
-        }
-        Err(e) => server_error(&e.0),
-    }
+    Ok(match st.db.create_square_customer(store.id, valid, body_hash).await? {
+        SquareOutcome::Customer(body) => (StatusCode::OK, body),
+        SquareOutcome::KeyReused => (StatusCode::BAD_REQUEST, crate::square_error_body(counted(&[key_reused()]))),
+    })
 }
 
 /// An unknown `/v2` path, in Square's shape.

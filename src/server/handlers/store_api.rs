@@ -45,7 +45,7 @@ pub(crate) async fn create_customer<S: Storage>(
         Ok(key) => key,
         Err(reject) => return reject.response(),
     };
-    let input = match read_input(req, true).await {
+    let input = match read_input(req, true, MAX_BODY).await {
         Ok(v) => v,
         Err(reject) => return reject.response(),
     };
@@ -215,7 +215,7 @@ pub(crate) async fn patch_customer<S: Storage>(
         Ok(id) => id,
         Err(resp) => return *resp,
     };
-    let patch = match read_input(req, true).await {
+    let patch = match read_input(req, true, MAX_BODY).await {
         Ok(v) => v,
         Err(reject) => return reject.response(),
     };
