@@ -113,6 +113,7 @@ pub fn router<S: Storage>(st: Arc<AppState<S>>) -> Router {
         .route("/join/{account}", post(handlers::join::<S>))
         .route("/passes/{uuid}", get(handlers::pass::<S>))
         .route("/passes/{uuid}/{wallet}", get(handlers::wallet))
+        .route_service("/admin", static_files::page(st.www_dir.clone(), "/admin.html"))
         .route("/api/{*rest}", any(|| async { static_files::not_found() }))
         // Before the merges: it replaces each route's fallback, the CORS layers' included.
         .method_not_allowed_fallback(not_allowed)

@@ -41,6 +41,17 @@ pub fn service(root: PathBuf) -> BoxCloneSyncService<Request, Response, Infallib
     }))
 }
 
+/// Serves one file of `root` (a path such as `/admin.html`) at another route, so that a
+/// page has a clean address.
+pub fn page(root: PathBuf, file: &'static str) -> BoxCloneSyncService<Request, Response, Infallible> {
+    let files = service(root);
+    BoxCloneSyncService::new(tower::service_fn(move |mut req: Request| {
+        let files = files.clone();
+        *req.uri_mut() = axum::http::Uri::from_static(file);
+        files.oneshot(req)
+    }))
+}
+
 async fn guarded<F>(req: Request, root: &FsPath, files: F) -> Response
 where
     F: Service<Request, Error = Infallible> + Send,
