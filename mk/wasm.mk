@@ -70,7 +70,7 @@ pkg: $(PKG_WASM)
 
 # Browser build: phone engine `lite`, optimized for size.
 $(WASM_TARGET_DIR)/wasm-web/customer_validation.wasm: $(WASM_SOURCES) | tools-rust
-	$(CARGO) build --lib --target $(WASM_TARGET) --no-default-features --features wasm --profile wasm-web
+	$(CARGO) build --lib --target $(WASM_TARGET) --no-default-features --features wasm,host-idna --profile wasm-web
 
 # Node build: phone engine `regex`, optimized for speed, plus the boundary probes.
 $(WASM_TARGET_DIR)/wasm-node/customer_validation.wasm: $(WASM_SOURCES) | tools-rust
@@ -110,7 +110,7 @@ $(NATIVE_REPORTS): $(WASM_SOURCES) $(wildcard tests/cases/*.json tests/cases/upd
 # engine `lite`), in Node and then in headless Chromium through chromedriver.
 WASM_TEST_ENV := NATIVE_REPORTS=$(abspath $(NATIVE_REPORTS)) \
   CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
-WASM_TEST := $(CARGO) test --target $(WASM_TARGET) --no-default-features --features wasm --test wasm
+WASM_TEST := $(CARGO) test --target $(WASM_TARGET) --no-default-features --features wasm,host-idna --test wasm
 CHROMEDRIVER ?= /usr/bin/chromedriver
 
 test-wasm: pkg $(NATIVE_REPORTS) tools-browser

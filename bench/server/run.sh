@@ -24,7 +24,9 @@ here=$(dirname "$0")
 run() {
   local name=$1 script=$2 path=$3 duration=${4:-$DURATION} connections=${5:-$CONNECTIONS}
   echo "== $name ($path, $duration, $connections connections)"
-  wrk -t"$THREADS" -c"$connections" -d"$duration" --latency -s "$script" "$url$path" \
+  # wrk needs a connection per thread at least.
+  local threads=$(( THREADS < connections ? THREADS : connections ))
+  wrk -t"$threads" -c"$connections" -d"$duration" --latency -s "$script" "$url$path" \
     | grep -E 'Requests/sec|p99|status|Non-2xx|Socket errors|99%'
 }
 run "hello-world ceiling" "$here/hello.lua" /healthz

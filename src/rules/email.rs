@@ -5,12 +5,15 @@
 //! label check, and `validator`'s regex engine would cost 97 KB gz in the browser build
 //! (DEPENDENCIES.md). `validator` stays as a test oracle.
 //!
-//! In the WASM builds the UTS #46 ToASCII step is the host's own (`new URL(…).hostname`,
-//! WHATWG's algorithm, the one `<input type=email>` runs): `idna`'s ICU4X tables cost
-//! ≈ 57 KB gz there (WASM-SIZE.md). Only punycode decoding, a few hundred bytes, stays in
-//! Rust. The letters-and-digits check on the Unicode form is the host's RegExp there too,
-//! so both steps use the host's Unicode version. A test compares every email corpus row
-//! across native, Node and Chromium.
+//! In the browser build (feature `host-idna`) the UTS #46 ToASCII step is the host's own
+//! (`new URL(…).hostname`, WHATWG's algorithm, the one `<input type=email>` runs): `idna`'s
+//! ICU4X tables would weigh on every page (WASM-SIZE.md). Only punycode decoding, a few
+//! hundred bytes, stays in Rust. The letters-and-digits check on the Unicode form is the
+//! host's RegExp there too, so both steps use the host's Unicode version, and the rules
+//! the hosts' parsers skip (RFC 5893's bidi rule for ASCII labels, a mapped `xn--` label)
+//! are added here. The Node build runs the native code: size matters little there, and
+//! Node's URL parser (Ada) skips more of UTS #46 than Chromium's. A test compares every
+//! email corpus row across native, Node and Chromium.
 //!
 //! ```
 //! use customer_validation::{validate_field, Options, Shape};
@@ -26,7 +29,7 @@
 use std::borrow::Cow;
 
 use serde_json::Value;
-#[cfg(not(all(target_arch = "wasm32", feature = "wasm")))]
+#[cfg(not(all(target_arch = "wasm32", feature = "host-idna")))]
 use unicode_properties::{GeneralCategory, GeneralCategoryGroup, UnicodeGeneralCategory};
 
 use crate::report::{params, At, Code, Sink};
@@ -144,13 +147,13 @@ fn domain_in_unicode(domain: &str) -> Result<Cow<'_, str>, EmailError> {
 }
 
 /// UTS #46 ToASCII with WHATWG URL's settings; `None` when it fails.
-#[cfg(not(all(target_arch = "wasm32", feature = "wasm")))]
+#[cfg(not(all(target_arch = "wasm32", feature = "host-idna")))]
 fn domain_to_ascii(domain: &str) -> Option<String> {
     idna::domain_to_ascii(domain).ok()
 }
 
 /// UTS #46 ToASCII by the host's URL parser; `None` when it fails.
-#[cfg(all(target_arch = "wasm32", feature = "wasm"))]
+#[cfg(all(target_arch = "wasm32", feature = "host-idna"))]
 fn domain_to_ascii(domain: &str) -> Option<String> {
     // A last label that reads as a number (`123`, `0x1f`) makes the URL parser try IPv4 and
     // fail, where `idna` returns it for our own numeric-domain check to judge. A plain
@@ -159,13 +162,14 @@ fn domain_to_ascii(domain: &str) -> Option<String> {
     let hostname = host::hostname(&format!("http://{domain}.a"))?;
     let ascii = hostname.strip_suffix(".a")?;
     // RFC 5893's first rule, which `idna` applies to every label of a domain holding
-    // right-to-left text and the host's URL parsers (Ada in Node, ICU in Chromium) skip for
-    // plain ASCII labels: in such a domain an ASCII label must start with a letter.
-    let rtl_with_bad_ascii_label = || {
-        ascii.split('.').any(|l| !l.starts_with("xn--") && l.bytes().next().is_some_and(|b| !b.is_ascii_alphabetic()))
-    };
-    if rtl_with_bad_ascii_label() && host::has_right_to_left(domain) {
-        return None;
+    // right-to-left text and the host's URL parsers skip in part (Chromium's ICU for plain
+    // ASCII labels; Node's Ada for every label): in such a domain each label starts with a
+    // letter (bidi class L, R or AL), so `١٢٣` (Arabic-Indic digits) or `1abc` is refused.
+    if host::has_right_to_left(domain) {
+        let unicode = ascii_to_unicode(ascii)?;
+        if unicode.split('.').any(|label| !host::starts_with_letter(label)) {
+            return None;
+        }
     }
     // UTS #46 refuses an `xn--` label whose decoding IDNA would map (`xn--example` decodes
     // to an upper-case Omega); Chromium's ICU lets it through. Such a label does not survive
@@ -180,7 +184,7 @@ fn domain_to_ascii(domain: &str) -> Option<String> {
     Some(ascii.to_owned())
 }
 
-#[cfg(all(target_arch = "wasm32", feature = "wasm"))]
+#[cfg(all(target_arch = "wasm32", feature = "host-idna"))]
 mod host {
     use wasm_bindgen::prelude::*;
 
@@ -207,6 +211,11 @@ mod host {
             "u",
         );
         static DOMAIN_TEXT: js_sys::RegExp = js_sys::RegExp::new(r"^[\p{L}\p{M}\p{Nd}.-]*$", "u");
+        static STARTS_WITH_LETTER: js_sys::RegExp = js_sys::RegExp::new(r"^\p{L}", "u");
+    }
+
+    pub(super) fn starts_with_letter(label: &str) -> bool {
+        STARTS_WITH_LETTER.with(|re| re.test(label))
     }
 
     pub(super) fn has_right_to_left(domain: &str) -> bool {
@@ -236,19 +245,19 @@ fn ascii_to_unicode(ascii: &str) -> Option<String> {
 }
 
 /// Letters, marks, decimal digits, `-` and `.`: what a domain a person types is made of.
-#[cfg(not(all(target_arch = "wasm32", feature = "wasm")))]
+#[cfg(not(all(target_arch = "wasm32", feature = "host-idna")))]
 fn is_domain_text(domain: &str) -> bool {
     domain.chars().all(is_domain_char)
 }
 
 /// [`is_domain_text`] by the host's RegExp: the host already did ToASCII with its own
 /// Unicode tables, and a general-category table of ours would cost ≈ 8 KB gz.
-#[cfg(all(target_arch = "wasm32", feature = "wasm"))]
+#[cfg(all(target_arch = "wasm32", feature = "host-idna"))]
 fn is_domain_text(domain: &str) -> bool {
     host::is_domain_text(domain)
 }
 
-#[cfg(not(all(target_arch = "wasm32", feature = "wasm")))]
+#[cfg(not(all(target_arch = "wasm32", feature = "host-idna")))]
 fn is_domain_char(c: char) -> bool {
     c == '-'
         || c == '.'
