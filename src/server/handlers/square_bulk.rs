@@ -26,7 +26,9 @@ fn bad_request(field: &str, code: &str, detail: String) -> Resp {
 async fn items_map(req: Request, field: &str, key: &str) -> Result<Map<String, Value>, Resp> {
     let mut body = body_object(req).await?;
     let items = body.remove(field);
-    no_other_keys(&body)?;
+    if let Some(unknown) = unknown_key(&body) {
+        return Err(unknown);
+    }
     match items {
         Some(Value::Object(items)) if items.is_empty() => {
             Err(bad_request(field, "VALUE_EMPTY", format!("`{field}` needs at least one {key}.")))
@@ -52,7 +54,9 @@ async fn items_map(req: Request, field: &str, key: &str) -> Result<Map<String, V
 async fn customer_ids(req: Request) -> Result<Vec<String>, Resp> {
     let mut body = body_object(req).await?;
     let ids = body.remove("customer_ids");
-    no_other_keys(&body)?;
+    if let Some(unknown) = unknown_key(&body) {
+        return Err(unknown);
+    }
     let ids = match ids {
         Some(Value::Array(ids)) => ids,
         None | Some(Value::Null) => {
@@ -107,13 +111,9 @@ async fn body_object(req: Request) -> Result<Map<String, Value>, Resp> {
 }
 
 /// Whatever is left in the body once the operation's own field is taken is unknown.
-fn no_other_keys(rest: &Map<String, Value>) -> Result<(), Resp> {
-    match rest.keys().next() {
-        Some(key) => {
-            Err(bad_request(key, "UNKNOWN_BODY_PARAMETER", format!("`{key}` is not a field of this request.")))
-        }
-        None => Ok(()),
-    }
+fn unknown_key(rest: &Map<String, Value>) -> Option<Resp> {
+    let key = rest.keys().next()?;
+    Some(bad_request(key, "UNKNOWN_BODY_PARAMETER", format!("`{key}` is not a field of this request.")))
 }
 
 fn responses(answers: Map<String, Value>) -> Resp {
