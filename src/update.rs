@@ -8,6 +8,7 @@
 
 use serde_json::{Map, Value};
 
+use crate::model::fields::STORE_CUSTOMER;
 use crate::options::Options;
 use crate::report::{params, At, Code, Report, Sink, Violation};
 use crate::rules::text::Text;
@@ -66,7 +67,7 @@ pub fn validate_store_update(patch: &Value, current: Option<&Value>, options: &O
         },
         _ => Map::new(),
     };
-    for field in ["last_name", "email", "phone", "birthday", "metadata", "external_references"] {
+    for field in STORE_CUSTOMER.iter().filter(|f| f.removable()).map(|f| f.name) {
         if fields.contains_key(field) && !normalized.contains_key(field) && is_blank(fields.get(field)) {
             normalized.insert(field.to_owned(), Value::Null);
         }

@@ -3,11 +3,10 @@
 
 use serde_json::{Map, Value};
 
-use crate::model::{ExternalReference, SquareCustomerRequest};
+use crate::model::fields::{self, Field, Rule};
+use crate::model::ExternalReference;
 use crate::options::Options;
 use crate::report::{At, Code, Path, Report, Segment, Sink, Violation};
-use crate::rules::birthday::Formats;
-use crate::rules::names::*;
 use crate::rules::text::{self, Controls, Text};
 use crate::rules::{address, birthday, email, external_refs, metadata, phone, request};
 
@@ -144,31 +143,92 @@ fn owned(text: Text<'_>) -> Option<String> {
     text.given().map(str::to_owned)
 }
 
-/// Inserts a normalized string field; absent fields are left out of the value.
-fn put(map: &mut Map<String, Value>, key: &str, value: Option<String>) {
-    if let Some(value) = value {
-        map.insert(key.to_owned(), Value::String(value));
+/// What a field's rule made of it: the normalized value (absent when the field is), and
+/// the text as given, which the request-level rules read.
+struct Checked<'a> {
+    value: Option<Value>,
+    text: Text<'a>,
+}
+
+impl<'a> Checked<'a> {
+    fn text((text, normalized): (Text<'a>, Option<String>)) -> Checked<'a> {
+        Checked { value: normalized.or_else(|| owned(text)).map(Value::String), text }
+    }
+
+    fn line(text: Text<'a>) -> Checked<'a> {
+        Checked { value: owned(text).map(Value::String), text }
+    }
+
+    fn other(value: Option<Value>) -> Checked<'a> {
+        Checked { value, text: Text::Absent }
     }
 }
 
-/// The store request's fields, read in one pass over the object: no key is hashed, and
-/// unknown fields cost one failed `match` (Rails ignores them, so do we).
-#[derive(Default)]
-struct StoreFields<'a> {
-    customer: Option<&'a Value>,
-    card_id: Option<&'a Value>,
-    send_card_links: Option<&'a Value>,
+/// A typed part of the model as JSON (its structs always serialize).
+fn to_value<T: serde::Serialize>(value: Option<T>) -> Option<Value> {
+    value.and_then(|v| serde_json::to_value(v).ok())
 }
 
-#[derive(Default)]
-struct CustomerFields<'a> {
-    first_name: Option<&'a Value>,
-    last_name: Option<&'a Value>,
-    email: Option<&'a Value>,
-    phone: Option<&'a Value>,
-    birthday: Option<&'a Value>,
-    metadata: Option<&'a Value>,
-    external_references: Option<&'a Value>,
+/// Runs the field's rule on what was given for it.
+fn check_field<'a>(
+    field: &Field,
+    given: Option<&'a Value>,
+    at: &At<'_>,
+    options: &Options,
+    sink: &mut Sink,
+) -> Checked<'a> {
+    match field.rule {
+        Rule::RequiredLine => Checked::line(text::read_required(given, at, field.max, sink)),
+        Rule::Line => Checked::line(text::read(given, at, field.max, Controls::Refused, sink)),
+        Rule::MultiLine => Checked::line(text::read(given, at, field.max, Controls::LineBreaksAndTabs, sink)),
+        Rule::Email => Checked::text(email::check(given, at, sink)),
+        Rule::Phone => Checked::text(phone::check(given, at, options.default_region, sink)),
+        Rule::Birthday(formats) => Checked::text(birthday::check(given, at, formats, options.today, sink)),
+        Rule::Metadata => Checked::other(metadata::check(given, at, sink).map(Value::Object)),
+        Rule::ExternalReferences => Checked::other(
+            external_refs::check(given, at, sink)
+                .map(|references| Value::Array(references.into_iter().map(reference_value).collect())),
+        ),
+        Rule::Address => Checked::other(to_value(address::check_address(given, at, sink))),
+        Rule::TaxIds if address::takes_tax_ids(options.default_region.as_str()) => {
+            Checked::other(to_value(address::check_tax_ids(given, at, sink)))
+        }
+        // Square ignores them for sellers elsewhere: not judged, not kept.
+        Rule::TaxIds => Checked::other(None),
+    }
+}
+
+/// Runs every field of `fields` on `object` in the table's order, which is the order of
+/// the errors and of the normalized object. Returns that object and each field's text.
+fn check_fields<'a, const N: usize>(
+    fields: &[Field; N],
+    object: &'a Map<String, Value>,
+    at: &At<'_>,
+    options: &Options,
+    sink: &mut Sink,
+) -> (Map<String, Value>, [Text<'a>; N]) {
+    // One pass over the object, no key hashed; unknown keys are the caller's to judge.
+    let mut given: [Option<&Value>; N] = [None; N];
+    for (key, value) in object {
+        if let Some(i) = fields::position(fields, key) {
+            given[i] = Some(value);
+        }
+    }
+    let mut texts = [Text::Absent; N];
+    let mut normalized = Map::with_capacity(N);
+    for (i, field) in fields.iter().enumerate() {
+        let checked = check_field(field, given[i], &at.key(field.name), options, sink);
+        texts[i] = checked.text;
+        if let Some(value) = checked.value {
+            normalized.insert(field.name.to_owned(), value);
+        }
+    }
+    (normalized, texts)
+}
+
+/// The text `name` was given in a [`check_fields`] result.
+fn text_of<'a>(fields: &[Field], texts: &[Text<'a>], name: &str) -> Text<'a> {
+    fields::position(fields, name).map_or(Text::Absent, |i| texts[i])
 }
 
 fn store(input: &Value, options: &Options, scope: Scope, sink: &mut Sink) -> Value {
@@ -177,18 +237,19 @@ fn store(input: &Value, options: &Options, scope: Scope, sink: &mut Sink) -> Val
         sink.push_bare(&root, Code::ExpectedObject);
         return Value::Null;
     };
-    let mut fields = StoreFields::default();
+    // The request's own fields; Rails ignores unknown ones, and so do we.
+    let (mut customer, mut card_id, mut send_card_links) = (None, None, None);
     for (key, value) in object {
         match key.as_str() {
-            "customer" => fields.customer = Some(value),
-            "card_id" => fields.card_id = Some(value),
-            "send_card_links" => fields.send_card_links = Some(value),
+            "customer" => customer = Some(value),
+            "card_id" => card_id = Some(value),
+            "send_card_links" => send_card_links = Some(value),
             _ => {}
         }
     }
     let customer_at = root.key("customer");
     let empty = Map::new();
-    let customer_object = match fields.customer {
+    let customer_object = match customer {
         None | Some(Value::Null) => Some(&empty),
         Some(Value::Object(c)) => Some(c),
         Some(_) => {
@@ -199,49 +260,16 @@ fn store(input: &Value, options: &Options, scope: Scope, sink: &mut Sink) -> Val
     let mut value = Map::with_capacity(3);
     let mut contact = None;
     if let Some(c) = customer_object {
-        let mut f = CustomerFields::default();
-        for (key, value) in c {
-            match key.as_str() {
-                "first_name" => f.first_name = Some(value),
-                "last_name" => f.last_name = Some(value),
-                "email" => f.email = Some(value),
-                "phone" => f.phone = Some(value),
-                "birthday" => f.birthday = Some(value),
-                "metadata" => f.metadata = Some(value),
-                "external_references" => f.external_references = Some(value),
-                _ => {}
-            }
-        }
-        let first_name = text::read_required(f.first_name, &customer_at.key("first_name"), Some(NAME_MAX), sink);
-        let last_name = text::read(f.last_name, &customer_at.key("last_name"), Some(NAME_MAX), Controls::Refused, sink);
-        let (email_text, email) = email::check(f.email, &customer_at.key("email"), sink);
-        let (phone_text, phone) = phone::check(f.phone, &customer_at.key("phone"), options.default_region, sink);
-        let (birthday_text, birthday) =
-            birthday::check(f.birthday, &customer_at.key("birthday"), Formats::FullDate, options.today, sink);
-        let metadata = metadata::check(f.metadata, &customer_at.key("metadata"), sink);
-        let references = external_refs::check(f.external_references, &customer_at.key("external_references"), sink);
+        let (customer, texts) = check_fields(&fields::STORE_CUSTOMER, c, &customer_at, options, sink);
         // Request-level, so it is reported after every field (docs/CHOICES.md).
-        contact = Some((email_text, phone_text));
-
-        let mut customer = Map::with_capacity(7);
-        put(&mut customer, "first_name", owned(first_name));
-        put(&mut customer, "last_name", owned(last_name));
-        put(&mut customer, "email", email.or_else(|| owned(email_text)));
-        put(&mut customer, "phone", phone.or_else(|| owned(phone_text)));
-        put(&mut customer, "birthday", birthday.or_else(|| owned(birthday_text)));
-        if let Some(metadata) = metadata {
-            customer.insert("metadata".to_owned(), Value::Object(metadata));
-        }
-        if let Some(references) = references {
-            let references = references.into_iter().map(reference_value).collect();
-            customer.insert("external_references".to_owned(), Value::Array(references));
-        }
+        let text = |name| text_of(&fields::STORE_CUSTOMER, &texts, name);
+        contact = Some((text("email"), text("phone")));
         value.insert("customer".to_owned(), Value::Object(customer));
     }
-    if let Some(card_id) = request::card_id(fields.card_id, &root.key("card_id"), sink) {
+    if let Some(card_id) = request::card_id(card_id, &root.key("card_id"), sink) {
         value.insert("card_id".to_owned(), card_id.into());
     }
-    if let Some(flag) = request::send_card_links(fields.send_card_links, &root.key("send_card_links"), sink) {
+    if let Some(flag) = request::send_card_links(send_card_links, &root.key("send_card_links"), sink) {
         value.insert("send_card_links".to_owned(), flag.into());
     }
     if let (Scope::Request, Some((email_text, phone_text))) = (scope, contact) {
@@ -262,21 +290,16 @@ fn reference_value(reference: ExternalReference) -> Value {
     Value::Object(map)
 }
 
-/// Square's top-level fields, in its order.
-const SQUARE_FIELDS: [&str; 12] = [
-    "idempotency_key",
-    "given_name",
-    "family_name",
-    "company_name",
-    "nickname",
-    "email_address",
-    "address",
-    "phone_number",
-    "reference_id",
-    "note",
-    "birthday",
-    "tax_ids",
-];
+/// Square's field names, for the unknown-field rule.
+const SQUARE_NAMES: [&str; fields::SQUARE.len()] = {
+    let mut names = [""; fields::SQUARE.len()];
+    let mut i = 0;
+    while i < names.len() {
+        names[i] = fields::SQUARE[i].name;
+        i += 1;
+    }
+    names
+};
 
 fn square(input: &Value, options: &Options, scope: Scope, sink: &mut Sink) -> Value {
     let root = At::Root;
@@ -284,46 +307,13 @@ fn square(input: &Value, options: &Options, scope: Scope, sink: &mut Sink) -> Va
         sink.push_bare(&root, Code::ExpectedObject);
         return Value::Null;
     };
-    let line = |name: &'static str, max: usize, sink: &mut Sink| {
-        text::read(o.get(name), &root.key(name), Some(max), Controls::Refused, sink)
-    };
-    let idempotency_key = line("idempotency_key", IDEMPOTENCY_KEY_MAX, sink);
-    let given_name = line("given_name", NAME_MAX, sink);
-    let family_name = line("family_name", NAME_MAX, sink);
-    let company_name = line("company_name", COMPANY_NAME_MAX, sink);
-    let nickname = line("nickname", NICKNAME_MAX, sink);
-    let (email_text, email) = email::check(o.get("email_address"), &root.key("email_address"), sink);
-    let address = address::check_address(o.get("address"), &root.key("address"), sink);
-    let (phone_text, phone) =
-        phone::check(o.get("phone_number"), &root.key("phone_number"), options.default_region, sink);
-    let reference_id = line("reference_id", REFERENCE_ID_MAX, sink);
-    let note = text::read(o.get("note"), &root.key("note"), Some(NOTE_MAX), Controls::LineBreaksAndTabs, sink);
-    let (birthday_text, birthday) =
-        birthday::check(o.get("birthday"), &root.key("birthday"), Formats::FullDateOrMonthDay, options.today, sink);
-    let tax_ids = if address::takes_tax_ids(options.default_region.as_str()) {
-        address::check_tax_ids(o.get("tax_ids"), &root.key("tax_ids"), sink)
-    } else {
-        None
-    };
-    address::unknown_fields(o, &SQUARE_FIELDS, &root, sink);
+    let (value, texts) = check_fields(&fields::SQUARE, o, &root, options, sink);
+    address::unknown_fields(o, &SQUARE_NAMES, &root, sink);
     if scope == Scope::Request {
-        request::square_one_of([given_name, family_name, company_name, email_text, phone_text], sink);
+        let given = request::SQUARE_ONE_OF.map(|name| text_of(&fields::SQUARE, &texts, name));
+        request::square_one_of(given, sink);
     }
-    let request = SquareCustomerRequest {
-        idempotency_key: owned(idempotency_key),
-        given_name: owned(given_name),
-        family_name: owned(family_name),
-        company_name: owned(company_name),
-        nickname: owned(nickname),
-        email_address: email.or_else(|| owned(email_text)),
-        address,
-        phone_number: phone.or_else(|| owned(phone_text)),
-        reference_id: owned(reference_id),
-        note: owned(note),
-        birthday: birthday.or_else(|| owned(birthday_text)),
-        tax_ids,
-    };
-    serde_json::to_value(request).unwrap_or(Value::Null)
+    Value::Object(value)
 }
 
 #[cfg(test)]

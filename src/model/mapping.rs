@@ -3,17 +3,14 @@
 
 use serde_json::{Map, Value};
 
+use super::fields::STORE_CUSTOMER;
 use super::{SquareCustomerRequest, StoreRequest};
 
-/// The fields the two shapes share, in their serialized order: the store request's
-/// `customer` field, then Square's.
-const SHARED_FIELDS: [(&str, &str); 5] = [
-    ("first_name", "given_name"),
-    ("last_name", "family_name"),
-    ("email", "email_address"),
-    ("phone", "phone_number"),
-    ("birthday", "birthday"),
-];
+/// The fields the two shapes share, as (store name, Square name), in the store
+/// customer's order (the field table's counterparts).
+fn shared_fields() -> impl Iterator<Item = (&'static str, &'static str)> {
+    STORE_CUSTOMER.iter().filter_map(|f| Some((f.name, f.counterpart?)))
+}
 
 /// The Square request for a store request's customer.
 ///
@@ -48,14 +45,14 @@ fn through_json<From: serde::Serialize, To: serde::de::DeserializeOwned + Defaul
 pub(crate) fn to_square_value(store: &Value) -> Value {
     let customer = store.get("customer");
     let square: Map<String, Value> =
-        SHARED_FIELDS.iter().filter_map(|(from, to)| Some(((*to).to_owned(), customer?.get(*from)?.clone()))).collect();
+        shared_fields().filter_map(|(from, to)| Some((to.to_owned(), customer?.get(from)?.clone()))).collect();
     Value::Object(square)
 }
 
 /// [`from_square`] on a Square request as JSON.
 pub(crate) fn from_square_value(square: &Value) -> Value {
     let customer: Map<String, Value> =
-        SHARED_FIELDS.iter().filter_map(|(to, from)| Some(((*to).to_owned(), square.get(*from)?.clone()))).collect();
+        shared_fields().filter_map(|(to, from)| Some((to.to_owned(), square.get(from)?.clone()))).collect();
     serde_json::json!({ "customer": customer })
 }
 

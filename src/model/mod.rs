@@ -5,6 +5,7 @@
 //! deserializes into; input is read as untyped JSON by [`crate::validate_store`] and
 //! [`crate::validate_square`], so a wrong type is a violation, not a parse error.
 
+pub(crate) mod fields;
 mod form;
 mod mapping;
 mod square;
