@@ -142,6 +142,25 @@ fn the_list_pages_searches_and_looks_up_by_reference() {
     let (other_store, other_token) = (printed(&other, "store"), printed(&other, "token"));
     let theirs = get(addr, &format!("/api/v1/accounts/{other_store}/customers?search=list"), Some(&other_token)).json();
     assert_eq!(theirs["pagination"]["count"], 0, "a store sees its own customers only");
+    // A customer of the other store with the same words is found there, and only there.
+    let body = json!({ "customer": { "first_name": "Name07", "email": "list07@example.com" } });
+    let created = request(
+        addr,
+        "POST",
+        &format!("/api/v1/accounts/{other_store}/customers"),
+        &[("Authorization", &format!("Bearer {other_token}")), ("Content-Type", "application/json")],
+        body.to_string().as_bytes(),
+    )
+    .expect("request");
+    assert_eq!(created.status, 201);
+    let theirs =
+        get(addr, &format!("/api/v1/accounts/{other_store}/customers?search=list07"), Some(&other_token)).json();
+    assert_eq!(theirs["pagination"]["count"], 1);
+    assert_eq!(
+        list("?search=Name0").json()["pagination"]["count"],
+        9,
+        "Name00-Name09 but Name07, now Zelda; not the other store's Name07"
+    );
 }
 
 /// Every update row of the case table through the server: the row's current customer is

@@ -4,7 +4,7 @@ use std::path::Path as FsPath;
 
 use rusqlite::Connection;
 
-const MIGRATIONS: &[&str] = &[
+pub(super) const MIGRATIONS: &[&str] = &[
     r#"
 CREATE TABLE stores (
     id INTEGER PRIMARY KEY,
@@ -136,6 +136,19 @@ INSERT INTO customer_search (rowid, terms) SELECT id, concat_ws(' ', first_name,
     // 5: Square's ListCustomers pages a store's customers in insertion order.
     r#"
 CREATE INDEX square_customers_store ON square_customers(store_id);
+"#,
+    // 6: each customer's searchable words start with their store's marker (see
+    // `search::STORE_MARKER_SQL`, which this expression must equal), so that a search is
+    // answered by the index alone.
+    r#"
+DELETE FROM customer_search;
+INSERT INTO customer_search (rowid, terms) SELECT id, concat_ws(' ',
+    char(1) || replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(CAST(store_id AS TEXT),
+        '0', char(16)), '1', char(17)), '2', char(18)), '3', char(19)), '4', char(20)),
+        '5', char(21)), '6', char(22)), '7', char(23)), '8', char(24)), '9', char(25)) || char(1),
+    first_name, last_name, email, replace(phone, '+', ''),
+    (SELECT group_concat(external_id, ' ') FROM external_references WHERE customer_id = customers.id))
+    FROM customers;
 "#,
 ];
 

@@ -6,6 +6,14 @@
 //! find someone: names, email, phone digits, external ids. Card codes (UUIDs, 36
 //! characters) would double its size and its write cost; they are looked up by prefix in
 //! the B-tree index they already have.
+//!
+//! Each customer's words start with a marker of their store: the store id, its digits
+//! written as control characters, between two U+0001. A search asks the index for the
+//! marker AND the phrase, so it never reads a customer row to learn its store (that
+//! lookup was most of the time of a search matching every customer). No customer's words
+//! hold a control character (the rules refuse them in every indexed field), and a marker
+//! holds U+0001 only at its ends, so one store's marker is never found inside another's
+//! or in anyone's words.
 
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::{json, Value};
@@ -25,14 +33,26 @@ pub(super) fn refresh(conn: &Connection, customer_id: i64, indexed: Indexed) -> 
     if indexed == Indexed::Changed {
         conn.prepare_cached("DELETE FROM customer_search WHERE rowid = ?1")?.execute([customer_id])?;
     }
-    conn.prepare_cached(
+    conn.prepare_cached(&format!(
         "INSERT INTO customer_search (rowid, terms)
-         SELECT id, concat_ws(' ', first_name, last_name, email, replace(phone, '+', ''),
+         SELECT id, concat_ws(' ', {STORE_MARKER_SQL}, first_name, last_name, email, replace(phone, '+', ''),
              (SELECT group_concat(external_id, ' ') FROM external_references WHERE customer_id = customers.id))
-         FROM customers WHERE id = ?1",
-    )?
+         FROM customers WHERE id = ?1"
+    ))?
     .execute([customer_id])?;
     Ok(())
+}
+
+/// A store's marker in SQL, from the `store_id` column (migration 6 holds the same).
+pub(super) const STORE_MARKER_SQL: &str =
+    "char(1) || replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(CAST(store_id AS TEXT),
+        '0', char(16)), '1', char(17)), '2', char(18)), '3', char(19)), '4', char(20)),
+        '5', char(21)), '6', char(22)), '7', char(23)), '8', char(24)), '9', char(25)) || char(1)";
+
+/// [`STORE_MARKER_SQL`] in Rust: U+0001, each decimal digit `d` as U+0010 + `d`, U+0001.
+fn store_marker(store_id: i64) -> String {
+    let digits = store_id.to_string().bytes().map(|d| char::from(0x10 + (d - b'0'))).collect::<String>();
+    format!("\u{1}{digits}\u{1}")
 }
 
 /// One page of the store's customers: `{ customers, pagination: { count, items, page, pages } }`.
@@ -56,24 +76,18 @@ pub(super) fn list(
             (count, ids)
         }
         Lookup::Search(phrase) => {
-            // One FTS5 phrase: the words as typed, quotes doubled. CROSS JOIN keeps the
-            // index first: the planner may otherwise walk every customer of the store and
-            // ask the index about each. Ordering by the index's rowid (the customer's id)
-            // is an order it returns by itself, so a page needs no sort.
-            let fts = format!("\"{}\"", phrase.replace('"', "\"\""));
+            // The store's marker and one FTS5 phrase (the words as typed, quotes doubled):
+            // the index answers both the count and the page, in its own rowid order (the
+            // customer's id), so a page needs no sort.
+            let fts = format!("\"{}\" AND \"{}\"", store_marker(store_id), phrase.replace('"', "\"\""));
             let count = conn
-                .prepare_cached(
-                    "SELECT count(*) FROM customer_search CROSS JOIN customers c ON c.id = customer_search.rowid
-                     WHERE customer_search MATCH ?1 AND c.store_id = ?2",
-                )?
-                .query_row(params![fts, store_id], |r| r.get(0))?;
+                .prepare_cached("SELECT count(*) FROM customer_search WHERE customer_search MATCH ?1")?
+                .query_row(params![fts], |r| r.get(0))?;
             let ids = conn
                 .prepare_cached(
-                    "SELECT c.id FROM customer_search CROSS JOIN customers c ON c.id = customer_search.rowid
-                     WHERE customer_search MATCH ?1 AND c.store_id = ?2
-                     ORDER BY customer_search.rowid LIMIT ?3 OFFSET ?4",
+                    "SELECT rowid FROM customer_search WHERE customer_search MATCH ?1 ORDER BY rowid LIMIT ?2 OFFSET ?3",
                 )?
-                .query_map(params![fts, store_id, items, offset], |r| r.get(0))?
+                .query_map(params![fts, items, offset], |r| r.get(0))?
                 .collect::<rusqlite::Result<_>>()?;
             (count, ids)
         }
@@ -115,4 +129,23 @@ pub(super) fn list(
         "customers": customers,
         "pagination": { "count": count, "items": items, "page": query.page, "pages": pages },
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The marker is written by SQL (migration 6, every create) and asked for by Rust.
+    #[test]
+    fn the_markers_of_sql_and_rust_agree() {
+        let conn = Connection::open_in_memory().expect("an in-memory database");
+        assert!(super::super::schema::MIGRATIONS[5].contains(&STORE_MARKER_SQL["char(1) || ".len()..]));
+        for store_id in [1_i64, 9, 10, 42, 1234567890, i64::MAX] {
+            let sql: String = conn
+                .query_row(&format!("SELECT {STORE_MARKER_SQL} FROM (SELECT ?1 AS store_id)"), [store_id], |r| r.get(0))
+                .expect("the expression");
+            assert_eq!(sql, store_marker(store_id), "store {store_id}");
+            assert!(sql[1..sql.len() - 1].chars().all(|c| ('\u{10}'..='\u{19}').contains(&c)));
+        }
+    }
 }
