@@ -6,7 +6,7 @@
 #                    pkg/index.d.ts, generated from the Rust source
 #   make test-wasm   (part of `make test`) case table in Node and Chromium (wasm-bindgen-test
 #                    and the built package), packed-tarball consumer test, TypeScript check,
-#                    esbuild and Vite bundles in Chromium, fuzz loop
+#                    fuzz loop; the bundlers and frameworks are mk/consumers.mk
 #   make bench-wasm  sizes, Node throughput vs zod + validator.js + libphonenumber-js, phone
 #                    rates of host RegExp vs regex-lite vs regex vs no matching time at all
 #                    (the floor build), boundary crossing, Chromium cold start (not part of

@@ -10,14 +10,14 @@ const TYPES = { ".html": "text/html", ".js": "text/javascript", ".mjs": "text/ja
 
 /** Serves `routes` (URL prefix → directory) on 127.0.0.1; resolves to its base URL and a close().
  * A file with a `.gz` beside it goes out gzip-encoded to clients that take gzip, as
- * `make run` serves the browser build. */
-export async function serve(routes) {
+ * `make run` serves the browser build. `extraHeaders` go on every answer (a CSP). */
+export async function serve(routes, extraHeaders = {}) {
   const server = createServer(async (req, res) => {
     const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
     const prefix = Object.keys(routes).sort((a, b) => b.length - a.length).find((p) => path.startsWith(p));
     const file = prefix === undefined ? null : normalize(join(routes[prefix], path.slice(prefix.length)));
     if (file === null || !file.startsWith(normalize(routes[prefix]))) return res.writeHead(404).end();
-    const headers = { "content-type": TYPES[extname(file)] ?? "application/octet-stream", "cache-control": "no-store" };
+    const headers = { "content-type": TYPES[extname(file)] ?? "application/octet-stream", "cache-control": "no-store", ...extraHeaders };
     try {
       // As the project's server does: the `.gz` that `make pkg` wrote, to a client that takes gzip.
       if (/\bgzip\b/.test(req.headers["accept-encoding"] ?? "")) {
