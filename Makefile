@@ -8,6 +8,9 @@ export CARGO_TERM_COLOR ?= never
 
 TEST_TARGETS := test-native
 
+# Before any cargo call: the pinned Rust (rust-toolchain.toml) on a machine that can fetch none.
+_ := $(shell bash mk/toolchain.sh)
+
 .PHONY: help run test bench bench-native test-native lint
 
 help:

@@ -18,5 +18,5 @@ $(CONSUMERS_STAMP): $(CONSUMERS_DIR)/package.json $(CONSUMERS_DIR)/package-lock.
 	cd $(CONSUMERS_DIR) && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-test-consumers: pkg tools-browser $(NODE_STAMP) $(CONSUMERS_STAMP)
+test-consumers: pkg tools-browser $(BUILD_STAMP) $(NODE_STAMP) $(CONSUMERS_STAMP)
 	node --test --test-concurrency=1 $(CONSUMERS_DIR)/*.test.mjs

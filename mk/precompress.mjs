@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { brotliCompressSync, brotliDecompressSync, constants, gunzipSync } from "node:zlib";
 import { createRequire } from "node:module";
 
-const require = createRequire(new URL("../tests/node/package.json", import.meta.url));
+const require = createRequire(new URL("./tools/package.json", import.meta.url));
 const { gzipAsync } = require("@gfx/zopfli");
 
 const files = process.argv.slice(2);

@@ -1,9 +1,11 @@
 # The npm package `customer-validation` (pkg/): two WASM builds of this crate, one package.
 #   make tools       idempotent installs: wasm32 target, wasm-bindgen-cli at the Cargo.lock
-#                    version, node tools (binaryen's wasm-opt 132, esbuild, playwright-core,
-#                    typescript) in tests/node, Debian chromium for the browser tests
+#                    version, the build tools (binaryen's wasm-opt 132, esbuild, zopfli) in
+#                    mk/tools, the test tools (playwright-core, typescript, Vite) in
+#                    tests/node, Debian chromium for the browser tests
 #   make pkg         both builds, each compiled once and only when a source changed, and
 #                    pkg/index.d.ts, generated from the Rust source
+#   make pack        pkg/ packed into customer-validation-<version>.tgz
 #   make test-wasm   (part of `make test`) case table in Node and Chromium (wasm-bindgen-test
 #                    and the built package), packed-tarball consumer test, TypeScript check,
 #                    fuzz loop; the bundlers and frameworks are mk/consumers.mk
@@ -16,12 +18,15 @@ WASM_TARGET := wasm32-unknown-unknown
 WASM_TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)/$(WASM_TARGET)
 # The CLI must match the `wasm-bindgen` crate in Cargo.lock exactly, or its output breaks.
 WASM_BINDGEN_VERSION := $(shell awk '$$0 == "name = \"wasm-bindgen\"" { getline; gsub(/[^0-9.]/, "", $$0); print; exit }' Cargo.lock)
+# What building the package needs (and so `make run`), apart from what only the tests need.
+BUILD_TOOLS := mk/tools
+BUILD_STAMP := $(BUILD_TOOLS)/node_modules/.installed
 NODE_TOOLS := tests/node
 NODE_STAMP := $(NODE_TOOLS)/node_modules/.installed
 BENCH_STAMP := bench/node/node_modules/.installed
 # binaryen 132 from npm: Debian's 108 rewrites wasm-bindgen's externref table wrongly.
-WASM_OPT := $(NODE_TOOLS)/node_modules/.bin/wasm-opt
-ESBUILD := $(NODE_TOOLS)/node_modules/.bin/esbuild
+WASM_OPT := $(BUILD_TOOLS)/node_modules/.bin/wasm-opt
+ESBUILD := $(BUILD_TOOLS)/node_modules/.bin/esbuild
 # The browser build: binaryen's -Oz, but without inlining functions of more than 20 bytes
 # into their only caller. Big merged functions were what V8 recompiled with its optimizing
 # compiler during a cold start (≈ 45 ms of background compiling on two cores, from the
@@ -40,7 +45,7 @@ export CHROMIUM
 TEST_TARGETS += test-wasm
 RUN_PREREQS += pkg
 
-.PHONY: tools tools-rust tools-node tools-browser pkg test-wasm bench-wasm
+.PHONY: tools tools-rust tools-node tools-browser pkg pack test-wasm bench-wasm
 
 tools: tools-rust tools-node tools-browser
 
@@ -53,7 +58,11 @@ tools-rust:
 	fi
 # (--locked first; without it when the registry lacks one of the CLI's locked crates.)
 
-tools-node: $(NODE_STAMP)
+tools-node: $(BUILD_STAMP) $(NODE_STAMP)
+
+$(BUILD_STAMP): $(BUILD_TOOLS)/package.json $(BUILD_TOOLS)/package-lock.json
+	cd $(BUILD_TOOLS) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
 
 $(NODE_STAMP): $(NODE_TOOLS)/package.json $(NODE_TOOLS)/package-lock.json
 	cd $(NODE_TOOLS) && npm ci --no-audit --no-fund --loglevel=error
@@ -67,6 +76,10 @@ tools-browser:
 	@test -x $(CHROMIUM) && test -x /usr/bin/chromedriver || { apt-get update && apt-get install -y chromium chromium-driver; }
 
 pkg: $(PKG_WASM)
+
+# The tarball `npm install ./customer-validation-<version>.tgz` takes, at the repository's root.
+pack: pkg
+	cd pkg && npm pack --pack-destination .. --loglevel=error
 
 # Browser build: phone engine `lite`, optimized for size.
 $(WASM_TARGET_DIR)/wasm-web/customer_validation.wasm: $(WASM_SOURCES) | tools-rust
@@ -87,7 +100,7 @@ PKG_VERSION = $(shell node -p 'require("./pkg/package.json").version')
 ESBUILD_PKG = $(ESBUILD) --bundle --format=esm --target=es2022 --minify --log-level=warning \
   --define:__CV_VERSION__='"$(PKG_VERSION)"'
 
-pkg/web/customer_validation_bg.wasm: $(WASM_TARGET_DIR)/wasm-web/customer_validation.wasm pkg/src/browser.js pkg/src/slim.js pkg/src/loader.js pkg/core.js pkg/package.json | $(NODE_STAMP)
+pkg/web/customer_validation_bg.wasm: $(WASM_TARGET_DIR)/wasm-web/customer_validation.wasm pkg/src/browser.js pkg/src/slim.js pkg/src/loader.js pkg/core.js pkg/package.json | $(BUILD_STAMP)
 	@test "$(PKG_VERSION)" = "$$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n1)" \
 	  || { echo "pkg/package.json's version ($(PKG_VERSION)) differs from Cargo.toml's"; exit 1; }
 	rm -rf pkg/web
@@ -110,7 +123,7 @@ pkg/web/customer_validation_bg.wasm: $(WASM_TARGET_DIR)/wasm-web/customer_valida
 
 # node.cjs is node.js as CommonJS, for `require` (Node before 20.19, Jest): one file with
 # the glue and core.js inside, reading the same `.wasm`.
-pkg/node/customer_validation_bg.wasm: $(WASM_TARGET_DIR)/wasm-node/customer_validation.wasm pkg/node.js pkg/core.js | $(NODE_STAMP)
+pkg/node/customer_validation_bg.wasm: $(WASM_TARGET_DIR)/wasm-node/customer_validation.wasm pkg/node.js pkg/core.js | $(BUILD_STAMP)
 	rm -rf pkg/node
 	wasm-bindgen --target web --no-typescript --out-dir pkg/node $<
 	$(WASM_OPT) -O3 $(WASM_OPT_FEATURES) --strip-debug --strip-producers $@ -o $@
@@ -131,7 +144,7 @@ WASM_TEST_ENV := NATIVE_REPORTS=$(abspath $(NATIVE_REPORTS)) \
 WASM_TEST := $(CARGO) test --target $(WASM_TARGET) --no-default-features --features wasm,host-idna --test wasm
 CHROMEDRIVER ?= /usr/bin/chromedriver
 
-test-wasm: pkg $(NATIVE_REPORTS) tools-browser
+test-wasm: pkg $(NATIVE_REPORTS) tools-browser $(NODE_STAMP)
 # crates/regex-js (the browser build's regex engine): its own lints, then its tests against
 # the real regex-lite, in Node.
 	cd crates/regex-js && $(CARGO) fmt --check && $(CARGO) clippy --target $(WASM_TARGET) --all-targets -- -D warnings
@@ -149,7 +162,7 @@ test-wasm: pkg $(NATIVE_REPORTS) tools-browser
 LITE_SRC := $(or $(CARGO_TARGET_DIR),target)/lite-src
 LITE_PKG := $(or $(CARGO_TARGET_DIR),target)/pkg-lite
 
-$(LITE_PKG)/customer_validation_bg.wasm: $(WASM_SOURCES) | tools-rust $(NODE_STAMP)
+$(LITE_PKG)/customer_validation_bg.wasm: $(WASM_SOURCES) | tools-rust $(BUILD_STAMP)
 	rm -rf $(LITE_SRC) $(LITE_PKG) && mkdir -p $(LITE_SRC)
 	for d in src benches tests examples; do ln -s $(abspath $$d) $(LITE_SRC)/$$d; done
 	cp Cargo.lock $(LITE_SRC)/
@@ -171,7 +184,7 @@ $(LITE_PKG)/customer_validation_bg.wasm: $(WASM_SOURCES) | tools-rust $(NODE_STA
 FLOOR_PKG := $(or $(CARGO_TARGET_DIR),target)/pkg-floor
 FLOOR_TARGET := $(or $(CARGO_TARGET_DIR),target)/floor
 
-$(FLOOR_PKG)/customer_validation_bg.wasm: $(WASM_SOURCES) | tools-rust $(NODE_STAMP)
+$(FLOOR_PKG)/customer_validation_bg.wasm: $(WASM_SOURCES) | tools-rust $(BUILD_STAMP)
 	rm -rf $(FLOOR_PKG)
 	RUSTFLAGS="--cfg regex_js_floor" $(CARGO) build --lib --target $(WASM_TARGET) --no-default-features \
 	  --features wasm --profile wasm-web --target-dir $(FLOOR_TARGET)

@@ -9,7 +9,7 @@ import { createRequire } from "node:module";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const PKG = `${ROOT}pkg/`;
-const { build } = createRequire(`${ROOT}tests/node/package.json`)("esbuild");
+const { build } = createRequire(`${ROOT}mk/tools/package.json`)("esbuild");
 
 const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
 function measure(bytes) {

@@ -9,10 +9,10 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { launch, pageResult, serve } from "../node/browser.mjs";
 import { checkVerdicts, sampleRows } from "./rows.mjs";
-import { NODE_TOOLS, TOOLS, cleanUp, project, run } from "./project.mjs";
+import { BUILD_TOOLS, NODE_TOOLS, TOOLS, cleanUp, project, run } from "./project.mjs";
 
 const tools = createRequire(join(TOOLS, "noop.js"));
-const nodeTools = createRequire(join(NODE_TOOLS, "noop.js"));
+const buildTools = createRequire(join(BUILD_TOOLS, "noop.js"));
 const rows = sampleRows();
 const browser = await launch();
 after(async () => {
@@ -38,7 +38,7 @@ async function openBuilt(dir, where, { headers } = {}) {
 test("esbuild: the bundle and the .wasm it names", async () => {
   const dir = project("esbuild", rows);
   const out = join(dir, "dist");
-  await nodeTools("esbuild").build({
+  await buildTools("esbuild").build({
     entryPoints: [join(dir, "app.js")],
     bundle: true,
     format: "esm",

@@ -12,8 +12,10 @@ export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 export const PKG = join(ROOT, "pkg");
 /** The consumers' tools (bundlers, Jest, Next.js): tests/consumers/node_modules. */
 export const TOOLS = join(ROOT, "tests/consumers/node_modules");
-/** The WASM tests' tools (esbuild, Vite, TypeScript, playwright-core). */
+/** The WASM tests' tools (Vite, TypeScript, playwright-core). */
 export const NODE_TOOLS = join(ROOT, "tests/node/node_modules");
+/** The package's build tools (esbuild). */
+export const BUILD_TOOLS = join(ROOT, "mk/tools/node_modules");
 const FIXTURES = join(ROOT, "tests/consumers/fixtures");
 
 export function run(cmd, args, cwd, env = {}) {
