@@ -30,6 +30,7 @@
 
 pub mod model;
 mod options;
+mod platform;
 mod report;
 mod rules;
 mod update;

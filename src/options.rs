@@ -158,23 +158,6 @@ impl Default for Options {
     /// Region `US`, and today at UTC+14 read from the system clock (natively) or from the
     /// JavaScript host's `Date.now()` (in WASM).
     fn default() -> Options {
-        Options { default_region: Region::US, today: Date::latest_on_earth(now_unix_seconds()) }
+        Options { default_region: Region::US, today: Date::latest_on_earth(crate::platform::now_unix_seconds()) }
     }
-}
-
-#[cfg(not(target_arch = "wasm32"))]
-fn now_unix_seconds() -> i64 {
-    use std::time::{SystemTime, UNIX_EPOCH};
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
-}
-
-#[cfg(all(target_arch = "wasm32", feature = "wasm"))]
-fn now_unix_seconds() -> i64 {
-    (js_sys::Date::now() / 1000.0) as i64
-}
-
-// A bare wasm32 build without the JS host has no clock; the caller must pass `today`.
-#[cfg(all(target_arch = "wasm32", not(feature = "wasm")))]
-fn now_unix_seconds() -> i64 {
-    0
 }

@@ -5,15 +5,11 @@
 //! label check, and `validator`'s regex engine would cost 97 KB gz in the browser build
 //! (DEPENDENCIES.md). `validator` stays as a test oracle.
 //!
-//! In the browser build (feature `host-idna`) the UTS #46 ToASCII step is the host's own
-//! (`new URL(…).hostname`, WHATWG's algorithm, the one `<input type=email>` runs): `idna`'s
-//! ICU4X tables would weigh on every page (WASM-SIZE.md). Only punycode decoding, a few
-//! hundred bytes, stays in Rust. The letters-and-digits check on the Unicode form is the
-//! host's RegExp there too, so both steps use the host's Unicode version, and the rules
-//! the hosts' parsers skip (RFC 5893's bidi rule for ASCII labels, a mapped `xn--` label)
-//! are added here. The Node build runs the native code: size matters little there, and
-//! Node's URL parser (Ada) skips more of UTS #46 than Chromium's. A test compares every
-//! email corpus row across native, Node and Chromium.
+//! The UTS #46 ToASCII step and the letters-and-digits check on the Unicode form are asked
+//! of the platform (`crate::platform`): the `idna` crate natively and in the Node build,
+//! the browser's own URL parser and RegExp in the browser build, where `idna`'s tables
+//! would weigh on every page (WASM-SIZE.md). Only punycode decoding, a few hundred bytes,
+//! stays here. A test compares every email corpus row across native, Node and Chromium.
 //!
 //! ```
 //! use customer_validation::{validate_field, Options, Shape};
@@ -29,8 +25,8 @@
 use std::borrow::Cow;
 
 use serde_json::Value;
-#[cfg(not(all(target_arch = "wasm32", feature = "host-idna")))]
-use unicode_properties::{GeneralCategory, GeneralCategoryGroup, UnicodeGeneralCategory};
+
+use crate::platform::{domain_to_ascii, is_domain_text};
 
 use crate::report::{params, At, Code, Sink};
 use crate::rules::text::{self, Controls, Text};
@@ -146,91 +142,10 @@ fn domain_in_unicode(domain: &str) -> Result<Cow<'_, str>, EmailError> {
     Ok(Cow::Owned(unicode))
 }
 
-/// UTS #46 ToASCII with WHATWG URL's settings; `None` when it fails.
-#[cfg(not(all(target_arch = "wasm32", feature = "host-idna")))]
-fn domain_to_ascii(domain: &str) -> Option<String> {
-    idna::domain_to_ascii(domain).ok()
-}
-
-/// UTS #46 ToASCII by the host's URL parser; `None` when it fails.
-#[cfg(all(target_arch = "wasm32", feature = "host-idna"))]
-fn domain_to_ascii(domain: &str) -> Option<String> {
-    // A last label that reads as a number (`123`, `0x1f`) makes the URL parser try IPv4 and
-    // fail, where `idna` returns it for our own numeric-domain check to judge. A plain
-    // letter label after it keeps the parser on the domain path; UTS #46 handles each label
-    // on its own, and an ASCII letter label passes the bidi rule, so it changes nothing else.
-    let hostname = host::hostname(&format!("http://{domain}.a"))?;
-    let ascii = hostname.strip_suffix(".a")?;
-    // RFC 5893's first rule, which `idna` applies to every label of a domain holding
-    // right-to-left text and the host's URL parsers skip in part (Chromium's ICU for plain
-    // ASCII labels; Node's Ada for every label): in such a domain each label starts with a
-    // letter (bidi class L, R or AL), so `١٢٣` (Arabic-Indic digits) or `1abc` is refused.
-    if host::has_right_to_left(domain) {
-        let unicode = ascii_to_unicode(ascii)?;
-        if unicode.split('.').any(|label| !host::starts_with_letter(label)) {
-            return None;
-        }
-    }
-    // UTS #46 refuses an `xn--` label whose decoding IDNA would map (`xn--example` decodes
-    // to an upper-case Omega); Chromium's ICU lets it through. Such a label does not survive
-    // a second ToASCII of its own Unicode form unchanged.
-    if ascii.split('.').any(|l| l.starts_with("xn--")) {
-        let unicode = ascii_to_unicode(ascii)?;
-        let again = host::hostname(&format!("http://{unicode}.a"))?;
-        if again.strip_suffix(".a") != Some(ascii) {
-            return None;
-        }
-    }
-    Some(ascii.to_owned())
-}
-
-#[cfg(all(target_arch = "wasm32", feature = "host-idna"))]
-mod host {
-    use wasm_bindgen::prelude::*;
-
-    #[wasm_bindgen]
-    extern "C" {
-        // The WHATWG URL class: a global in every browser and in Node.
-        type URL;
-        #[wasm_bindgen(constructor, catch)]
-        fn new(url: &str) -> Result<URL, JsValue>;
-        #[wasm_bindgen(method, getter)]
-        fn hostname(this: &URL) -> String;
-    }
-
-    pub(super) fn hostname(url: &str) -> Option<String> {
-        URL::new(url).ok().map(|u| u.hostname())
-    }
-
-    // Built once per module: each `new RegExp` copies its source out of WASM memory.
-    thread_local! {
-        /// A letter of a right-to-left script (bidi class R or AL; marks are NSM) or an
-        /// Arabic digit (AN): the blocks Unicode reserves for them, which JS RegExp can name.
-        static RIGHT_TO_LEFT: js_sys::RegExp = js_sys::RegExp::new(
-            r"(?!\p{M})[\u0590-\u08FF\uFB1D-\uFDFF\uFE70-\uFEFF\u{10800}-\u{10FFF}\u{1E800}-\u{1EFFF}]",
-            "u",
-        );
-        static DOMAIN_TEXT: js_sys::RegExp = js_sys::RegExp::new(r"^[\p{L}\p{M}\p{Nd}.-]*$", "u");
-        static STARTS_WITH_LETTER: js_sys::RegExp = js_sys::RegExp::new(r"^\p{L}", "u");
-    }
-
-    pub(super) fn starts_with_letter(label: &str) -> bool {
-        STARTS_WITH_LETTER.with(|re| re.test(label))
-    }
-
-    pub(super) fn has_right_to_left(domain: &str) -> bool {
-        RIGHT_TO_LEFT.with(|re| re.test(domain))
-    }
-
-    pub(super) fn is_domain_text(domain: &str) -> bool {
-        DOMAIN_TEXT.with(|re| re.test(domain))
-    }
-}
-
 /// The Unicode form of a ToASCII result: its `xn--` labels punycode-decoded. ToASCII has
 /// already validated every label (including `xn--` ones given as input), so decoding is all
 /// UTS #46 ToUnicode has left to do; the same code runs natively and in WASM.
-fn ascii_to_unicode(ascii: &str) -> Option<String> {
+pub(crate) fn ascii_to_unicode(ascii: &str) -> Option<String> {
     let mut unicode = String::with_capacity(ascii.len());
     for (i, label) in ascii.split('.').enumerate() {
         if i > 0 {
@@ -242,27 +157,6 @@ fn ascii_to_unicode(ascii: &str) -> Option<String> {
         }
     }
     Some(unicode)
-}
-
-/// Letters, marks, decimal digits, `-` and `.`: what a domain a person types is made of.
-#[cfg(not(all(target_arch = "wasm32", feature = "host-idna")))]
-fn is_domain_text(domain: &str) -> bool {
-    domain.chars().all(is_domain_char)
-}
-
-/// [`is_domain_text`] by the host's RegExp: the host already did ToASCII with its own
-/// Unicode tables, and a general-category table of ours would cost ≈ 8 KB gz.
-#[cfg(all(target_arch = "wasm32", feature = "host-idna"))]
-fn is_domain_text(domain: &str) -> bool {
-    host::is_domain_text(domain)
-}
-
-#[cfg(not(all(target_arch = "wasm32", feature = "host-idna")))]
-fn is_domain_char(c: char) -> bool {
-    c == '-'
-        || c == '.'
-        || matches!(c.general_category_group(), GeneralCategoryGroup::Letter | GeneralCategoryGroup::Mark)
-        || c.general_category() == GeneralCategory::DecimalNumber
 }
 
 /// The WHATWG label grammar on the ASCII form, plus: two labels or more, and a last label

@@ -18,10 +18,11 @@ test.after(() => rmSync(project, { recursive: true, force: true }));
 test("npm pack ships the wrapper, both builds and the types, nothing else", () => {
   const [{ files, filename }] = JSON.parse(run("npm", ["pack", "--json", "--pack-destination", project], PKG));
   const paths = files.map((f) => f.path).sort();
-  for (const needed of ["browser.js", "core.js", "index.d.ts", "node.js", "package.json", "node/customer_validation_bg.wasm", "web/customer_validation_bg.wasm"]) {
-    assert.ok(paths.includes(needed), `${needed} is in the tarball: ${paths.join(", ")}`);
-  }
-  assert.ok(paths.every((p) => !p.endsWith(".d.ts") || p === "index.d.ts"), "one declaration file");
+  const needed = ["browser.js", "slim.js", "core.js", "node.js", "node.cjs", "index.d.ts", "index.d.cts", "slim.d.ts",
+    "package.json", "README.md", "LICENSE-MIT", "LICENSE-APACHE", "node/customer_validation_bg.wasm", "web/customer_validation_bg.wasm"];
+  for (const file of needed) assert.ok(paths.includes(file), `${file} is in the tarball: ${paths.join(", ")}`);
+  const declarations = paths.filter((p) => /\.d\.c?ts$/.test(p));
+  assert.deepEqual(declarations, ["index.d.cts", "index.d.ts", "slim.d.ts"], "the declarations of the entries, no source ones");
   writeFileSync(join(project, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }));
   run("npm", ["install", "--offline", "--no-audit", "--no-fund", "--loglevel=error", `./${filename}`], project);
   assert.ok(readdirSync(join(project, "node_modules", "customer-validation")).includes("node.js"));

@@ -1,0 +1,134 @@
+// The package's JavaScript API (pkg/core.js, pkg/node.js, pkg/src/browser.js), declared
+// beside the code that implements it. `make pkg` writes pkg/index.d.ts from this file and
+// the types generated from the Rust source: the request shapes `tsify` derives from
+// src/model/ and the `Code` union made from src/report.rs's list.
+
+/** A JSON value, as the requests' free-form `metadata` holds. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/** Options of every validation call; a bad option throws a `TypeError`. */
+export interface Options {
+  /** ISO 3166-1 alpha-2 region for phone numbers without `+` (default `"US"`). */
+  defaultRegion?: string;
+  /** `"YYYY-MM-DD"`: the date a birthday may not be after (default: today at UTC+14). */
+  today?: string;
+}
+
+/** One broken rule. */
+export interface Violation {
+  /** From the request root: `"customer.external_references[1].source"`. */
+  path: string;
+  code: Code;
+  /** English sentence for a form; translate from `code` and `params` instead if needed. */
+  message: string;
+  /** The figures of the message (`{ max: 300 }`); never the submitted value. */
+  params: { [key: string]: JsonValue };
+}
+
+/** The verdict on one request: every violation at once, and the normalized request. */
+export interface Report<T> {
+  valid: boolean;
+  errors: Violation[];
+  /** The request as it would be stored (trimmed, E.164 phones, …); `null` if the input was not an object. */
+  value: T | null;
+}
+
+/** Which request shape `validateField` reads the path in. */
+export type Shape = "store" | "square";
+
+/** Standard Schema v1 (https://standardschema.dev), as form libraries consume it. */
+export interface StandardSchemaV1<Input = unknown, Output = Input> {
+  readonly "~standard": StandardSchemaV1.Props<Input, Output>;
+}
+
+export declare namespace StandardSchemaV1 {
+  interface Props<Input = unknown, Output = Input> {
+    readonly version: 1;
+    readonly vendor: string;
+    readonly validate: (value: unknown) => Result<Output> | Promise<Result<Output>>;
+    readonly types?: Types<Input, Output> | undefined;
+  }
+  type Result<Output> = SuccessResult<Output> | FailureResult;
+  interface SuccessResult<Output> {
+    readonly value: Output;
+    readonly issues?: undefined;
+  }
+  interface FailureResult {
+    readonly issues: ReadonlyArray<Issue>;
+  }
+  interface Issue {
+    readonly message: string;
+    readonly path?: ReadonlyArray<PropertyKey | PathSegment> | undefined;
+  }
+  interface PathSegment {
+    readonly key: PropertyKey;
+  }
+  interface Types<Input = unknown, Output = Input> {
+    readonly input: Input;
+    readonly output: Output;
+  }
+  type InferInput<Schema extends StandardSchemaV1> = NonNullable<Schema["~standard"]["types"]>["input"];
+  type InferOutput<Schema extends StandardSchemaV1> = NonNullable<Schema["~standard"]["types"]>["output"];
+}
+
+/** Our Standard Schema objects: `validate` answers synchronously, paths are keys and indices. */
+export interface CustomerSchema<Output> extends StandardSchemaV1<unknown, Output> {
+  readonly "~standard": {
+    readonly version: 1;
+    readonly vendor: "customer-validation";
+    readonly validate: (
+      value: unknown,
+    ) => { readonly value: Output; readonly issues?: undefined } | { readonly issues: ReadonlyArray<{ readonly message: string; readonly path: ReadonlyArray<string | number> }> };
+    readonly types?: StandardSchemaV1.Types<unknown, Output> | undefined;
+  };
+}
+
+/** Validates a store API create-customer request; never throws for bad input. */
+export function validateStoreCustomer(input: unknown, options?: Options): Report<StoreRequest>;
+/** Validates a Square `CreateCustomer` request; never throws for bad input. */
+export function validateSquareCustomer(input: unknown, options?: Options): Report<SquareCustomerRequest>;
+/**
+ * Validates a store API patch (`PATCH …/customers/:id`): a present field by its create rule,
+ * an absent one unchanged, `null` or blank removes it (`first_name` can't be removed). With
+ * `current` (the customer as stored), email-or-phone and the merged metadata and reference
+ * limits run on the customer as it will be; without it, field rules only.
+ */
+export function validateStoreCustomerUpdate(patch: unknown, current?: unknown, options?: Options): Report<StoreCustomerPatch>;
+/** Validates a Square `UpdateCustomer` body (sparse, `null` removes, `version` ≥ 0); with `current`, the one-of rule on the merged customer. */
+export function validateSquareCustomerUpdate(patch: unknown, current?: unknown, options?: Options): Report<SquareCustomerPatch>;
+/** The violations at `path` (e.g. `"customer.email"`) or below it, for as-you-type checks. */
+export function validateField(shape: Shape, path: string, value: unknown, options?: Options): Violation[];
+/** The store request of a form body: `new URLSearchParams(new FormData(form)).toString()`. */
+export function parseStoreForm(urlencoded: string): { [key: string]: JsonValue };
+/** The Square request for a normalized store request (a valid report's `value`); a `TypeError` for anything else. */
+export function toSquare(storeRequest: StoreRequest): SquareCustomerRequest;
+/** The store request for a normalized Square request (a valid report's `value`); a `TypeError` for anything else. */
+export function fromSquare(squareRequest: SquareCustomerRequest): StoreRequest;
+/** A store API patch: every field optional; `null` removes it (`first_name` can't be removed). */
+export interface StoreCustomerPatch {
+  customer?: {
+    first_name?: string;
+    last_name?: string | null;
+    email?: string | null;
+    phone?: string | null;
+    birthday?: string | null;
+    /** Shallow-merged into the stored object; a key set to `null` is removed. */
+    metadata?: { [key: string]: JsonValue } | null;
+    /** Upserted by `(source, external_id)`. */
+    external_references?: ExternalReference[] | null;
+  };
+}
+/** A Square `UpdateCustomer` body: every field optional, `null` removes it. */
+export type SquareCustomerPatch = {
+  [K in Exclude<keyof SquareCustomerRequest, "idempotency_key">]?: SquareCustomerRequest[K] | null;
+} & { version?: number };
+/** Standard Schema v1 for store patches, field rules only (region US, today from the clock). */
+export const storeCustomerUpdateSchema: CustomerSchema<StoreCustomerPatch>;
+/** Standard Schema v1 for Square patches, field rules only (region US, today from the clock). */
+export const squareCustomerUpdateSchema: CustomerSchema<SquareCustomerPatch>;
+/** Standard Schema v1 for store requests (region US, today from the clock). */
+export const storeCustomerSchema: CustomerSchema<StoreRequest>;
+/** Standard Schema v1 for Square requests (region US, today from the clock). */
+export const squareCustomerSchema: CustomerSchema<SquareCustomerRequest>;
+/** Which build was loaded: `"host"` (browser build, the host's RegExp) or `"regex"` (Node build). */
+export const phoneEngine: "host" | "regex";
