@@ -6,7 +6,7 @@ set -euo pipefail
 BIN=${BIN:-target/release/customer-validation}
 DURATION=${DURATION:-10s}
 # Long enough to store about 100,000 customers for the list and search runs.
-CREATE_DURATION=${CREATE_DURATION:-10s}
+CREATE_DURATION=${CREATE_DURATION:-14s}
 # The list and search runs measure latency, not saturation: a few clients at once.
 READ_CONNECTIONS=${READ_CONNECTIONS:-4}
 CONNECTIONS=${CONNECTIONS:-64}

@@ -40,6 +40,17 @@ test("Jest, default CommonJS mode: a test file requires the package", () => {
   assert.equal(result.numPassedTests, 2, out);
 });
 
+test("customer-validation/slim in Node: a bad load says why and can be retried", () => {
+  const dir = project("slim-node", rows);
+  const out = JSON.parse(run(process.execPath, ["slim-node.mjs"], dir));
+  assert.match(out.errors.beforeInit, /^customer-validation: validateField was called before the \.wasm was loaded/);
+  assert.match(out.errors.notWasm, /^customer-validation: the \.wasm could not be compiled .*: it is not a WebAssembly module/);
+  assert.match(out.errors.otherVersion, /^customer-validation: the \.wasm is version 0\.0\.1, this module is \d+\.\d+\.\d+/);
+  assert.match(out.errors.syncBadArgument, /^customer-validation: initSync\(module\) takes the \.wasm's bytes/);
+  assert.equal(out.engine, "host", "the browser build, loaded after the failures");
+  checkVerdicts(assert, out.verdicts, rows, "slim in Node");
+});
+
 test("TypeScript: the declarations resolve and check under bundler and node16", () => {
   const dir = project("typescript", rows);
   const tsc = join(NODE_TOOLS, "typescript/bin/tsc");

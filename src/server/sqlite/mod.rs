@@ -55,6 +55,8 @@ pub struct Sqlite {
     public_url: Arc<str>,
     /// Card links go to one recipient of a store at most once per this long.
     card_link_window: std::time::Duration,
+    /// Counts of recent searches, until customers change.
+    search_counts: Arc<search::SearchCounts>,
 }
 
 /// Now, RFC 3339 in UTC with milliseconds.
@@ -86,6 +88,7 @@ impl Sqlite {
             next_reader: Arc::new(AtomicUsize::new(0)),
             public_url: public_url.trim_end_matches('/').into(),
             card_link_window,
+            search_counts: Arc::default(),
         })
     }
 
@@ -201,6 +204,7 @@ impl Storage for Sqlite {
                 store_api::create_with_key(conn, store_id, request.get(), key.as_ref(), &public_url, window)
             })
             .await;
+        self.search_counts.customers_changed();
         match created {
             Ok(result) => result,
             Err(e) => Err(CreateError::Storage(e.0)),
@@ -209,7 +213,9 @@ impl Storage for Sqlite {
 
     async fn join(&self, store_id: i64, request: Valid<StoreRequest>) -> Result<(), CreateError> {
         let window = self.card_link_window;
-        match self.write(move |conn| store_api::join_customer(conn, store_id, request.get(), window)).await {
+        let joined = self.write(move |conn| store_api::join_customer(conn, store_id, request.get(), window)).await;
+        self.search_counts.customers_changed();
+        match joined {
             Ok(result) => result,
             Err(e) => Err(CreateError::Storage(e.0)),
         }
@@ -225,6 +231,7 @@ impl Storage for Sqlite {
         let public_url = self.public_url.clone();
         let updated =
             self.write(move |conn| store_api::update_customer(conn, store_id, id, &patch, &options, &public_url)).await;
+        self.search_counts.customers_changed();
         match updated {
             Ok(result) => result,
             Err(e) => Err(CreateError::Storage(e.0)),
@@ -233,7 +240,8 @@ impl Storage for Sqlite {
 
     async fn list_customers(&self, store_id: i64, query: CustomerQuery) -> Result<Value, StorageError> {
         let public_url = self.public_url.clone();
-        self.read(move |conn| search::list(conn, store_id, &query, &public_url)).await
+        let counts = self.search_counts.clone();
+        self.read(move |conn| search::list(conn, store_id, &query, &public_url, &counts)).await
     }
 
     async fn get_customer(&self, store_id: i64, id: i64) -> Result<Option<Value>, StorageError> {

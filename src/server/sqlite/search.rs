@@ -15,6 +15,10 @@
 //! holds U+0001 only at its ends, so one store's marker is never found inside another's
 //! or in anyone's words.
 
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::{json, Value};
 
@@ -55,12 +59,56 @@ fn store_marker(store_id: i64) -> String {
     format!("\u{1}{digits}\u{1}")
 }
 
+/// Search counts, kept until the next write to any customer. Paging through one search asks
+/// for the same count on every page, and counting every match of a broad search is most of
+/// its time. Only this process writes customers (one writer thread), so a counter it bumps
+/// after each such commit says whether a remembered count still holds.
+#[derive(Default)]
+pub(super) struct SearchCounts {
+    generation: AtomicU64,
+    counts: Mutex<HashMap<(i64, String), (u64, i64)>>,
+}
+
+/// Remembered searches at most; past it the memory starts over.
+const MAX_COUNTS: usize = 1024;
+
+impl SearchCounts {
+    /// After a commit that created or changed customers.
+    pub(super) fn customers_changed(&self) {
+        self.generation.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// The count of `fts` in the store, remembered or counted now. The generation is read
+    /// before the count, so a write that commits meanwhile makes the count a stale one's
+    /// only under the old generation, which no later read asks for.
+    fn count(&self, conn: &Connection, store_id: i64, fts: &str) -> rusqlite::Result<i64> {
+        let generation = self.generation.load(Ordering::SeqCst);
+        let key = (store_id, fts.to_owned());
+        if let Some((at, count)) = self.counts.lock().ok().and_then(|c| c.get(&key).copied()) {
+            if at == generation {
+                return Ok(count);
+            }
+        }
+        let count = conn
+            .prepare_cached("SELECT count(*) FROM customer_search WHERE customer_search MATCH ?1")?
+            .query_row(params![fts], |r| r.get(0))?;
+        if let Ok(mut counts) = self.counts.lock() {
+            if counts.len() >= MAX_COUNTS {
+                counts.clear();
+            }
+            counts.insert(key, (generation, count));
+        }
+        Ok(count)
+    }
+}
+
 /// One page of the store's customers: `{ customers, pagination: { count, items, page, pages } }`.
 pub(super) fn list(
     conn: &Connection,
     store_id: i64,
     query: &CustomerQuery,
     public_url: &str,
+    counts: &SearchCounts,
 ) -> rusqlite::Result<Value> {
     let items = i64::from(query.items);
     let offset = (i64::from(query.page) - 1) * items;
@@ -80,9 +128,7 @@ pub(super) fn list(
             // the index answers both the count and the page, in its own rowid order (the
             // customer's id), so a page needs no sort.
             let fts = format!("\"{}\" AND \"{}\"", store_marker(store_id), phrase.replace('"', "\"\""));
-            let count = conn
-                .prepare_cached("SELECT count(*) FROM customer_search WHERE customer_search MATCH ?1")?
-                .query_row(params![fts], |r| r.get(0))?;
+            let count = counts.count(conn, store_id, &fts)?;
             let ids = conn
                 .prepare_cached(
                     "SELECT rowid FROM customer_search WHERE customer_search MATCH ?1 ORDER BY rowid LIMIT ?2 OFFSET ?3",
