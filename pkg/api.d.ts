@@ -25,13 +25,19 @@ export interface Violation {
   params: { [key: string]: JsonValue };
 }
 
-/** The verdict on one request: every violation at once, and the normalized request. */
-export interface Report<T> {
-  valid: boolean;
-  errors: Violation[];
-  /** The request as it would be stored (trimmed, E.164 phones, …); `null` if the input was not an object. */
-  value: T | null;
-}
+/**
+ * The verdict on one request: every violation at once, and the normalized request. It
+ * narrows on `valid`: when true, `errors` is empty and `value` is the request as it will be
+ * stored (trimmed, E.164 phones, …).
+ */
+export type Report<T> =
+  | { valid: true; errors: []; value: T }
+  | {
+      valid: false;
+      errors: Violation[];
+      /** What could be normalized of the request; `null` if the input was not an object. */
+      value: T | null;
+    };
 
 /** Which request shape `validateField` reads the path in. */
 export type Shape = "store" | "square";
@@ -71,6 +77,14 @@ export declare namespace StandardSchemaV1 {
   type InferOutput<Schema extends StandardSchemaV1> = NonNullable<Schema["~standard"]["types"]>["output"];
 }
 
+/** A Standard Schema issue, with the violation's `code` and `params` beside `message` and `path`. */
+export interface CustomerSchemaIssue {
+  readonly message: string;
+  readonly path: ReadonlyArray<string | number>;
+  readonly code: Code;
+  readonly params: { readonly [key: string]: JsonValue };
+}
+
 /** Our Standard Schema objects: `validate` answers synchronously, paths are keys and indices. */
 export interface CustomerSchema<Output> extends StandardSchemaV1<unknown, Output> {
   readonly "~standard": {
@@ -78,7 +92,7 @@ export interface CustomerSchema<Output> extends StandardSchemaV1<unknown, Output
     readonly vendor: "customer-validation";
     readonly validate: (
       value: unknown,
-    ) => { readonly value: Output; readonly issues?: undefined } | { readonly issues: ReadonlyArray<{ readonly message: string; readonly path: ReadonlyArray<string | number> }> };
+    ) => { readonly value: Output; readonly issues?: undefined } | { readonly issues: ReadonlyArray<CustomerSchemaIssue> };
     readonly types?: StandardSchemaV1.Types<unknown, Output> | undefined;
   };
 }
@@ -132,3 +146,18 @@ export const storeCustomerSchema: CustomerSchema<StoreRequest>;
 export const squareCustomerSchema: CustomerSchema<SquareCustomerRequest>;
 /** Which build was loaded: `"host"` (browser build, the host's RegExp) or `"regex"` (Node build). */
 export const phoneEngine: "host" | "regex";
+/** A Standard Schema for store requests judged with these options (`defaultRegion`, `today`); a bad option throws here. */
+export function createStoreCustomerSchema(options?: Options): CustomerSchema<StoreRequest>;
+/** A Standard Schema for Square requests judged with these options; a bad option throws here. */
+export function createSquareCustomerSchema(options?: Options): CustomerSchema<SquareCustomerRequest>;
+/** A Standard Schema for store patches (field rules only) judged with these options. */
+export function createStoreCustomerUpdateSchema(options?: Options): CustomerSchema<StoreCustomerPatch>;
+/** A Standard Schema for Square patches (field rules only) judged with these options. */
+export function createSquareCustomerUpdateSchema(options?: Options): CustomerSchema<SquareCustomerPatch>;
+/** A report's messages as form code wants them: about the whole request, and by field path (`"customer.email"`). */
+export function flattenErrors(report: { readonly errors: ReadonlyArray<Violation> }): {
+  formErrors: string[];
+  fieldErrors: { [path: string]: string[] };
+};
+/** Every region the phone rules know, by code, with its calling code: what a country selector offers. */
+export function supportedRegions(): ReadonlyArray<{ readonly region: string; readonly callingCode: number }>;

@@ -110,14 +110,38 @@ function argText(value, fn, what) {
   return text;
 }
 
-function standardSchema(raw, shape) {
+// A Standard Schema v1 object over `shape`, judging with `region` and `today` (undefined:
+// region US, today from the clock). Each issue carries the violation's `code` and
+// `params` beside Standard Schema's `message` and `path`.
+function standardSchema(raw, shape, region, today) {
   return Object.freeze({
     "~standard": Object.freeze({
       version: 1,
       vendor: VENDOR,
-      validate: (value) => withJson(value, (text) => raw.standardJson(shape, text)),
+      validate: (value) => {
+        useOptions(raw, region, today);
+        return withJson(value, (text) => raw.standardJson(shape, text));
+      },
     }),
   });
+}
+
+// `{ formErrors, fieldErrors }` from a report: the messages about the request as a whole,
+// and the others keyed by the path they are about (`"customer.email"`), in order.
+function flattenErrors(report) {
+  const errors = report?.errors;
+  if (!Array.isArray(errors)) {
+    fail(`flattenErrors: expects a report ({ valid, errors, value }), got ${describe(report)}`);
+  }
+  const formErrors = [];
+  const fieldErrors = {};
+  for (const error of errors) {
+    const path = typeof error?.path === "string" ? error.path : "";
+    const message = String(error?.message ?? "");
+    if (path === "") formErrors.push(message);
+    else (fieldErrors[path] ??= []).push(message);
+  }
+  return { formErrors, fieldErrors };
 }
 
 // The options each module last received (`setOptions`), per module rather than per API
@@ -173,6 +197,32 @@ export function makeApi(raw) {
     squareCustomerSchema: standardSchema(raw, "square"),
     storeCustomerUpdateSchema: standardSchema(raw, "store-update"),
     squareCustomerUpdateSchema: standardSchema(raw, "square-update"),
+    createStoreCustomerSchema: configured(raw, "store", "createStoreCustomerSchema"),
+    createSquareCustomerSchema: configured(raw, "square", "createSquareCustomerSchema"),
+    createStoreCustomerUpdateSchema: configured(raw, "store-update", "createStoreCustomerUpdateSchema"),
+    createSquareCustomerUpdateSchema: configured(raw, "square-update", "createSquareCustomerUpdateSchema"),
+    flattenErrors,
+    supportedRegions() {
+      regions ??= Object.freeze(
+        JSON.parse(raw.supportedRegionsJson())
+          .sort((a, b) => (a.region < b.region ? -1 : 1))
+          .map((r) => Object.freeze(r)),
+      );
+      return regions;
+    },
     phoneEngine: raw.phoneEngine(),
   };
 }
+
+// `createStoreCustomerSchema({ defaultRegion, today })` and the like: the options are
+// checked once, when the schema is made (a bad one throws there, not at each validation).
+function configured(raw, shape, fn) {
+  return (options) => {
+    const [region, today] = optionArgs(options, fn);
+    useOptions(raw, region, today);
+    return standardSchema(raw, shape, region, today);
+  };
+}
+
+// Built once: the regions never change within a module.
+let regions = null;

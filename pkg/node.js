@@ -19,5 +19,11 @@ export const {
   squareCustomerSchema,
   storeCustomerUpdateSchema,
   squareCustomerUpdateSchema,
+  createStoreCustomerSchema,
+  createSquareCustomerSchema,
+  createStoreCustomerUpdateSchema,
+  createSquareCustomerUpdateSchema,
+  flattenErrors,
+  supportedRegions,
   phoneEngine,
 } = makeApi(raw);

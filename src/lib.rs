@@ -60,6 +60,22 @@ pub use report::{square_code, square_error_body, store_error_body, Code, Params,
 pub use update::{validate_square_update, validate_store_update};
 pub use validate::{validate_field, validate_square, validate_store, validate_store_form, Shape};
 
+/// Every region the phone rules know, as `(ISO 3166-1 alpha-2 code, calling code)`, by
+/// code: what a country selector offers, without probing each code.
+///
+/// ```
+/// let regions = customer_validation::supported_regions();
+/// assert!(regions.contains(&("GB".to_owned(), 44)));
+/// assert!(regions.windows(2).all(|w| w[0].0 < w[1].0));
+/// ```
+pub fn supported_regions() -> Vec<(String, u32)> {
+    let mut regions: Vec<(String, u32)> = rules::phone::supported_regions()
+        .filter_map(|(region, code)| Some((region, u32::try_from(code).ok()?)))
+        .collect();
+    regions.sort();
+    regions
+}
+
 // The README's Rust example runs as a doc test, so it can't drift from the API.
 #[doc = include_str!("../README.md")]
 #[cfg(doctest)]

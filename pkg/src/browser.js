@@ -26,5 +26,11 @@ export const {
   squareCustomerSchema,
   storeCustomerUpdateSchema,
   squareCustomerUpdateSchema,
+  createStoreCustomerSchema,
+  createSquareCustomerSchema,
+  createStoreCustomerUpdateSchema,
+  createSquareCustomerUpdateSchema,
+  flattenErrors,
+  supportedRegions,
   phoneEngine,
 } = makeApi(raw);

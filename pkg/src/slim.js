@@ -55,6 +55,14 @@ export const validateField = (...args) => current("validateField").validateField
 export const parseStoreForm = (...args) => current("parseStoreForm").parseStoreForm(...args);
 export const toSquare = (...args) => current("toSquare").toSquare(...args);
 export const fromSquare = (...args) => current("fromSquare").fromSquare(...args);
+export const createStoreCustomerSchema = (...args) => current("createStoreCustomerSchema").createStoreCustomerSchema(...args);
+export const createSquareCustomerSchema = (...args) => current("createSquareCustomerSchema").createSquareCustomerSchema(...args);
+export const createStoreCustomerUpdateSchema = (...args) =>
+  current("createStoreCustomerUpdateSchema").createStoreCustomerUpdateSchema(...args);
+export const createSquareCustomerUpdateSchema = (...args) =>
+  current("createSquareCustomerUpdateSchema").createSquareCustomerUpdateSchema(...args);
+export const flattenErrors = (...args) => current("flattenErrors").flattenErrors(...args);
+export const supportedRegions = (...args) => current("supportedRegions").supportedRegions(...args);
 
 // The schemas exist before loading (a form library reads them when the form is declared);
 // they need the module only to validate.

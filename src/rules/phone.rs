@@ -57,6 +57,16 @@ fn engine() -> Option<&'static PhoneNumberUtil> {
     ENGINE.as_ref()
 }
 
+/// Every region the phone rules know (ISO 3166-1 alpha-2) with its calling code, in the
+/// engine's order.
+pub(crate) fn supported_regions() -> impl Iterator<Item = (String, i32)> {
+    engine().into_iter().flat_map(|engine| {
+        engine.get_supported_regions().filter_map(move |region| {
+            Some((region.as_region_str().as_str().to_owned(), engine.get_country_code_for_region(region)?))
+        })
+    })
+}
+
 /// A region the phone engine has metadata for, e.g. `US`.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(crate) struct Region {

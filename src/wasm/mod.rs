@@ -173,6 +173,9 @@ pub fn validate_field_json(shape_name: &str, path: &str, value: &str) -> Result<
 struct Issue<'a> {
     message: &'a str,
     path: Vec<Key<'a>>,
+    /// Beside Standard Schema's two: what a form library needs to word or place it itself.
+    code: &'a str,
+    params: &'a crate::Params,
 }
 
 #[derive(Serialize)]
@@ -192,8 +195,9 @@ fn keys(path: &Path) -> Vec<Key<'_>> {
         .collect()
 }
 
-/// The Standard Schema v1 result (`{ value }` or `{ issues }`) as JSON text, with default
-/// options (region US, today from the host's clock).
+/// The Standard Schema v1 result (`{ value }` or `{ issues }`) as JSON text, with the
+/// options of `setOptions` (each schema object sends its own: the constant ones region US
+/// and today from the host's clock).
 #[wasm_bindgen(js_name = standardJson, skip_typescript)]
 pub fn standard_json(shape_name: &str, input: &str) -> Result<String, JsValue> {
     let (shape, update) = match shape_name.strip_suffix("-update") {
@@ -201,17 +205,33 @@ pub fn standard_json(shape_name: &str, input: &str) -> Result<String, JsValue> {
         None => (shape(shape_name)?, false),
     };
     let Ok(input) = serde_json::from_str::<Value>(input) else { return Ok(UNREADABLE.to_owned()) };
-    let report = if update {
-        update_report(shape, &input, None, &Options::default())
-    } else {
-        report(shape, &input, &Options::default())
-    };
+    let options = current_options();
+    let report = if update { update_report(shape, &input, None, &options) } else { report(shape, &input, &options) };
     if report.valid {
         return Ok(to_text(&serde_json::json!({ "value": report.value })));
     }
-    let issues: Vec<Issue<'_>> =
-        report.errors.iter().map(|v| Issue { message: &v.message, path: keys(&v.path) }).collect();
+    let issues: Vec<Issue<'_>> = report
+        .errors
+        .iter()
+        .map(|v| Issue { message: &v.message, path: keys(&v.path), code: v.code.as_str(), params: &v.params })
+        .collect();
     Ok(to_text(&serde_json::json!({ "issues": issues })))
+}
+
+/// `supportedRegions`: every region the phone rules know, with its calling code, as JSON
+/// text (`[{ "region": "AC", "callingCode": 247 }, …]`, in the engine's order: the wrapper
+/// sorts). Written by hand: the codes are two ASCII letters and the numbers integers.
+#[wasm_bindgen(js_name = supportedRegionsJson, skip_typescript)]
+pub fn supported_regions_json() -> String {
+    let mut text = String::from("[");
+    for (region, calling_code) in crate::rules::phone::supported_regions() {
+        if text.len() > 1 {
+            text.push(',');
+        }
+        text.push_str(&format!(r#"{{"region":"{region}","callingCode":{calling_code}}}"#));
+    }
+    text.push(']');
+    text
 }
 
 /// `parseStoreForm`: the store request read from a form body, as JSON text.

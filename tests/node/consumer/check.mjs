@@ -14,6 +14,12 @@ import {
   validateSquareCustomerUpdate,
   storeCustomerUpdateSchema,
   squareCustomerUpdateSchema,
+  createStoreCustomerSchema,
+  createSquareCustomerSchema,
+  createStoreCustomerUpdateSchema,
+  createSquareCustomerUpdateSchema,
+  flattenErrors,
+  supportedRegions,
   phoneEngine,
 } from "customer-validation";
 
@@ -92,4 +98,28 @@ assert.equal(validateSquareCustomerUpdate({ version: -1 }).errors[0].code, "out_
 assert.throws(() => validateStoreCustomerUpdate({}, { bad: 1n }), TypeError, "a current customer that is not JSON");
 assert.deepEqual(storeCustomerUpdateSchema["~standard"].validate({ customer: { last_name: null } }), { value: { customer: { last_name: null } } });
 assert.ok(squareCustomerUpdateSchema["~standard"].validate({ colour: "blue" }).issues.length > 0);
+
+// Schemas made for a form's region and day; issues carry `code` and `params`.
+const gbSchema = createStoreCustomerSchema({ defaultRegion: "GB", today });
+const gbPhone = { customer: { first_name: "Amelia", phone: "020 7946 0018" } };
+assert.deepEqual(gbSchema["~standard"].validate(gbPhone), { value: { customer: { first_name: "Amelia", phone: "+442079460018" } } });
+const asUs = storeCustomerSchema["~standard"].validate(gbPhone).issues;
+assert.deepEqual(asUs.map(({ path, code }) => ({ path, code })), [{ path: ["customer", "phone"], code: "invalid_phone" }], "the constant schema reads US numbers");
+assert.equal(asUs[0].params.reason, "invalid");
+const tooLong = createSquareCustomerSchema({ today })["~standard"].validate({ given_name: "x".repeat(301) }).issues[0];
+assert.deepEqual([tooLong.code, tooLong.params.max], ["too_long", 300]);
+const future = createStoreCustomerUpdateSchema({ today: "2026-01-01" })["~standard"].validate({ customer: { birthday: "2026-06-01" } });
+assert.equal(future.issues[0].code, "date_in_future", "the schema's own today");
+assert.ok("value" in createSquareCustomerUpdateSchema()["~standard"].validate({ note: null }));
+assert.throws(() => createStoreCustomerSchema({ defaultRegion: "XX" }), { name: "TypeError", message: /defaultRegion "XX"/ });
+// Messages for form code, and the regions a country selector offers.
+const flat = flattenErrors(validateStoreCustomer({ customer: { email: "nope" } }, { today }));
+assert.deepEqual(Object.keys(flat.fieldErrors), ["customer.first_name", "customer.email"]);
+assert.deepEqual(flattenErrors(validateSquareCustomer({}, { today })).formErrors.length, 1, "one-of is about the whole request");
+assert.throws(() => flattenErrors("no report"), TypeError);
+const regions = supportedRegions();
+assert.ok(regions.length > 200, `${regions.length} regions`);
+assert.deepEqual(regions.find((r) => r.region === "GB"), { region: "GB", callingCode: 44 });
+assert.ok(regions.every((r, i) => i === 0 || regions[i - 1].region < r.region), "by region");
+assert.equal(supportedRegions(), regions, "built once");
 console.log("consumer: every export behaved");

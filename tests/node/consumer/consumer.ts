@@ -13,6 +13,11 @@ import {
   storeCustomerUpdateSchema,
   squareCustomerUpdateSchema,
   phoneEngine,
+  createStoreCustomerSchema,
+  createSquareCustomerUpdateSchema,
+  flattenErrors,
+  supportedRegions,
+  type CustomerSchemaIssue,
   type StoreCustomerPatch,
   type SquareCustomerPatch,
   type Report,
@@ -35,6 +40,25 @@ if (report.valid && report.value) {
   const back: StoreRequest = fromSquare(square);
   void back;
 }
+// A report narrows on `valid`: the normalized request, no errors.
+if (report.valid) {
+  const value: StoreRequest = report.value;
+  const none: [] = report.errors;
+  void value, none;
+}
+const configured = createStoreCustomerSchema({ defaultRegion: "GB", today: "2026-11-23" });
+const checked = configured["~standard"].validate({});
+if (checked.issues) {
+  const issue: CustomerSchemaIssue = checked.issues[0];
+  const issueCode: Code = issue.code;
+  void issueCode;
+}
+const patchSchema = createSquareCustomerUpdateSchema();
+void patchSchema;
+const { formErrors, fieldErrors } = flattenErrors(report);
+const emailErrors: string[] | undefined = fieldErrors["customer.email"];
+const gbCode: number | undefined = supportedRegions().find((r) => r.region === "GB")?.callingCode;
+void formErrors, emailErrors, gbCode;
 // Any Standard Schema consumer accepts our objects.
 function useSchema<S extends StandardSchemaV1>(schema: S): S { return schema; }
 useSchema(storeCustomerSchema);
