@@ -18,5 +18,6 @@ $(CONSUMERS_STAMP): $(CONSUMERS_DIR)/package.json $(CONSUMERS_DIR)/package-lock.
 	cd $(CONSUMERS_DIR) && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-test-consumers: pkg tools-browser $(BUILD_STAMP) $(NODE_STAMP) $(CONSUMERS_STAMP)
+# The stamps of mk/wasm.mk's tools by name: that file is read after this one.
+test-consumers: pkg tools-browser mk/tools/node_modules/.installed tests/node/node_modules/.installed $(CONSUMERS_STAMP)
 	node --test --test-concurrency=1 $(CONSUMERS_DIR)/*.test.mjs

@@ -87,7 +87,7 @@ pub(crate) fn square_fields_only(input: &Value, options: &Options, sink: &mut Si
 /// Validates a form-encoded store request (Rails style), as [`crate::parse_store_form`]
 /// reads it.
 pub fn validate_store_form(body: &str, options: &Options) -> Report {
-    validate_store(&crate::parse_store_form(body), options)
+    validate_store(&crate::model::parse_store_form(body), options)
 }
 
 /// Validates one field as the user types: the violations at `path` (e.g.
