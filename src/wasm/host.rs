@@ -58,20 +58,19 @@ mod idna {
         // right-to-left text and the host's URL parsers skip in part (Chromium's ICU for
         // plain ASCII labels; Node's Ada for every label): in such a domain each label
         // starts with a letter (bidi class L, R or AL), so `١٢٣` (Arabic-Indic digits) or
-        // `1abc` is refused.
-        if RIGHT_TO_LEFT.with(|re| re.test(domain)) {
+        // `1abc` is refused. Both this and the next check read the Unicode form, decoded
+        // once.
+        let right_to_left = RIGHT_TO_LEFT.with(|re| re.test(domain));
+        let punycode = ascii.split('.').any(|l| l.starts_with("xn--"));
+        if right_to_left || punycode {
             let unicode = ascii_to_unicode(ascii)?;
-            if unicode.split('.').any(|label| !STARTS_WITH_LETTER.with(|re| re.test(label))) {
+            if right_to_left && unicode.split('.').any(|label| !STARTS_WITH_LETTER.with(|re| re.test(label))) {
                 return None;
             }
-        }
-        // UTS #46 refuses an `xn--` label whose decoding IDNA would map (`xn--example`
-        // decodes to an upper-case Omega); Chromium's ICU lets it through. Such a label does
-        // not survive a second ToASCII of its own Unicode form unchanged.
-        if ascii.split('.').any(|l| l.starts_with("xn--")) {
-            let unicode = ascii_to_unicode(ascii)?;
-            let again = hostname_of(&format!("http://{unicode}.a"))?;
-            if again.strip_suffix(".a") != Some(ascii) {
+            // UTS #46 refuses an `xn--` label whose decoding IDNA would map (`xn--example`
+            // decodes to an upper-case Omega); Chromium's ICU lets it through. Such a label
+            // does not survive a second ToASCII of its own Unicode form unchanged.
+            if punycode && hostname_of(&format!("http://{unicode}.a"))?.strip_suffix(".a") != Some(ascii) {
                 return None;
             }
         }
@@ -80,7 +79,7 @@ mod idna {
 
     /// Letters, marks, decimal digits, `-` and `.`, by the host's RegExp: the host already
     /// did ToASCII with its own Unicode tables, and a general-category table of ours would
-    /// cost ≈ 8 KB gz.
+    /// weigh on every page.
     pub(crate) fn is_domain_text(domain: &str) -> bool {
         DOMAIN_TEXT.with(|re| re.test(domain))
     }

@@ -20,7 +20,8 @@ pub(super) async fn square_input_up_to(req: Request, max: usize) -> Result<Value
 }
 
 pub(super) fn customer_not_found() -> Resp {
-    square_error(StatusCode::NOT_FOUND, "INVALID_REQUEST_ERROR", "NOT_FOUND", "Customer not found.")
+    let (status, body) = square_change_answer(SquareChange::NotFound);
+    json_response(status, &body)
 }
 
 /// An update's or delete's outcome as Square answers it: the status and the body (also
@@ -57,9 +58,14 @@ fn square_change(change: Result<SquareChange, StorageError>) -> Resp {
 
 /// Square's 400 for a bad query parameter.
 pub(super) fn bad_parameter(field: &str, detail: String) -> Resp {
+    field_error(field, "INVALID_VALUE", detail)
+}
+
+/// Square's 400 naming the field (or parameter) at fault and its error code.
+pub(super) fn field_error(field: &str, code: &str, detail: String) -> Resp {
     json_response(
         StatusCode::BAD_REQUEST,
-        &json!({ "errors": [{ "category": "INVALID_REQUEST_ERROR", "code": "INVALID_VALUE", "detail": detail, "field": field }] }),
+        &json!({ "errors": [{ "category": "INVALID_REQUEST_ERROR", "code": code, "detail": detail, "field": field }] }),
     )
 }
 

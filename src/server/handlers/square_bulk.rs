@@ -5,7 +5,7 @@
 
 use serde_json::Map;
 
-use super::square::{create_answer, square_change_answer, square_input_up_to};
+use super::square::{create_answer, field_error, square_change_answer, square_input_up_to};
 use super::*;
 
 /// A bulk request carries up to this many items.
@@ -13,14 +13,6 @@ const MAX_ITEMS: usize = 100;
 
 /// Room for a hundred customers of ordinary size, where a single request has [`MAX_BODY`].
 const MAX_BULK_BODY: usize = 16 * MAX_BODY;
-
-/// Square's 400 for the request as a whole.
-fn bad_request(field: &str, code: &str, detail: String) -> Resp {
-    json_response(
-        StatusCode::BAD_REQUEST,
-        &json!({ "errors": [{ "category": "INVALID_REQUEST_ERROR", "code": code, "detail": detail, "field": field }] }),
-    )
-}
 
 /// The body's `field`, a map of 1 to 100 items keyed by `key` (what each key is).
 async fn items_map(req: Request, field: &str, key: &str) -> Result<Map<String, Value>, Resp> {
@@ -31,21 +23,21 @@ async fn items_map(req: Request, field: &str, key: &str) -> Result<Map<String, V
     }
     match items {
         Some(Value::Object(items)) if items.is_empty() => {
-            Err(bad_request(field, "VALUE_EMPTY", format!("`{field}` needs at least one {key}.")))
+            Err(field_error(field, "VALUE_EMPTY", format!("`{field}` needs at least one {key}.")))
         }
-        Some(Value::Object(items)) if items.len() > MAX_ITEMS => Err(bad_request(
+        Some(Value::Object(items)) if items.len() > MAX_ITEMS => Err(field_error(
             field,
             "TOO_MANY_MAP_ENTRIES",
             format!("`{field}` holds {} entries; at most {MAX_ITEMS}.", items.len()),
         )),
         Some(Value::Object(items)) => Ok(items),
-        None | Some(Value::Null) => Err(bad_request(
+        None | Some(Value::Null) => Err(field_error(
             field,
             "MISSING_REQUIRED_PARAMETER",
             format!("`{field}` is required: a map of {key} to customer data."),
         )),
         Some(_) => {
-            Err(bad_request(field, "EXPECTED_MAP", format!("`{field}` must be a map of {key} to customer data.")))
+            Err(field_error(field, "EXPECTED_MAP", format!("`{field}` must be a map of {key} to customer data.")))
         }
     }
 }
@@ -60,21 +52,21 @@ async fn customer_ids(req: Request) -> Result<Vec<String>, Resp> {
     let ids = match ids {
         Some(Value::Array(ids)) => ids,
         None | Some(Value::Null) => {
-            return Err(bad_request(
+            return Err(field_error(
                 "customer_ids",
                 "MISSING_REQUIRED_PARAMETER",
                 "`customer_ids` is required: a list of customer ids.".into(),
             ))
         }
         Some(_) => {
-            return Err(bad_request("customer_ids", "EXPECTED_ARRAY", "`customer_ids` must be a list of ids.".into()))
+            return Err(field_error("customer_ids", "EXPECTED_ARRAY", "`customer_ids` must be a list of ids.".into()))
         }
     };
     if ids.is_empty() {
-        return Err(bad_request("customer_ids", "ARRAY_EMPTY", "`customer_ids` needs at least one id.".into()));
+        return Err(field_error("customer_ids", "ARRAY_EMPTY", "`customer_ids` needs at least one id.".into()));
     }
     if ids.len() > MAX_ITEMS {
-        return Err(bad_request(
+        return Err(field_error(
             "customer_ids",
             "ARRAY_LENGTH_TOO_LONG",
             format!("`customer_ids` holds {} ids; at most {MAX_ITEMS}.", ids.len()),
@@ -86,7 +78,7 @@ async fn customer_ids(req: Request) -> Result<Vec<String>, Resp> {
             Value::String(id) if !unique.contains(&id) => unique.push(id),
             Value::String(_) => {}
             _ => {
-                return Err(bad_request(
+                return Err(field_error(
                     &format!("customer_ids[{i}]"),
                     "INVALID_ARRAY_VALUE",
                     "Every customer id is a string.".into(),
@@ -113,10 +105,23 @@ async fn body_object(req: Request) -> Result<Map<String, Value>, Resp> {
 /// Whatever is left in the body once the operation's own field is taken is unknown.
 fn unknown_key(rest: &Map<String, Value>) -> Option<Resp> {
     let key = rest.keys().next()?;
-    Some(bad_request(key, "UNKNOWN_BODY_PARAMETER", format!("`{key}` is not a field of this request.")))
+    Some(field_error(key, "UNKNOWN_BODY_PARAMETER", format!("`{key}` is not a field of this request.")))
 }
 
-fn responses(answers: Map<String, Value>) -> Resp {
+/// Answers each item with `answer(key, item)`, in a map keyed as the request keyed them;
+/// a storage failure is the whole request's 500.
+async fn answer_each<T, F, Fut>(items: impl IntoIterator<Item = (String, T)>, answer: F) -> Resp
+where
+    F: Fn(String, T) -> Fut,
+    Fut: std::future::Future<Output = Result<Value, StorageError>>,
+{
+    let mut answers = Map::new();
+    for (key, item) in items {
+        match answer(key.clone(), item).await {
+            Ok(body) => answers.insert(key, body),
+            Err(e) => return server_error(&e.0),
+        };
+    }
     json_response(StatusCode::OK, &json!({ "responses": answers }))
 }
 
@@ -131,15 +136,12 @@ pub(crate) async fn bulk_create<S: Storage>(
         Ok(items) => items,
         Err(resp) => return resp,
     };
-    let mut answers = Map::new();
-    for (key, data) in items {
-        let answer = match data {
+    let (st, store) = (&st, &store);
+    answer_each(items, |key, data| async move {
+        Ok(match data {
             Value::Object(mut data) if !data.contains_key("idempotency_key") => {
-                data.insert("idempotency_key".into(), Value::String(key.clone()));
-                match create_answer(&st, &store, &Value::Object(data)).await {
-                    Ok((_, body)) => body,
-                    Err(e) => return server_error(&e.0),
-                }
+                data.insert("idempotency_key".into(), Value::String(key));
+                create_answer(st, store, &Value::Object(data)).await?.1
             }
             Value::Object(_) => json!({ "errors": [{
                 "category": "INVALID_REQUEST_ERROR",
@@ -152,10 +154,9 @@ pub(crate) async fn bulk_create<S: Storage>(
                 "code": "EXPECTED_OBJECT",
                 "detail": "Each item of `customers` is an object of customer data.",
             }] }),
-        };
-        answers.insert(key, answer);
-    }
-    responses(answers)
+        })
+    })
+    .await
 }
 
 /// `POST /v2/customers/bulk-update` (BulkUpdateCustomers): `customers` maps customer ids
@@ -169,14 +170,12 @@ pub(crate) async fn bulk_update<S: Storage>(
         Ok(items) => items,
         Err(resp) => return resp,
     };
-    let mut answers = Map::new();
-    for (id, patch) in items {
-        match st.db.update_square_customer(store.id, id.clone(), patch, store.options()).await {
-            Ok(change) => answers.insert(id, square_change_answer(change).1),
-            Err(e) => return server_error(&e.0),
-        };
-    }
-    responses(answers)
+    let (st, store) = (&st, &store);
+    answer_each(items, |id, patch| async move {
+        let change = st.db.update_square_customer(store.id, id, patch, store.options()).await?;
+        Ok(square_change_answer(change).1)
+    })
+    .await
 }
 
 /// `POST /v2/customers/bulk-retrieve` (BulkRetrieveCustomers): `customer_ids`.
@@ -189,16 +188,14 @@ pub(crate) async fn bulk_retrieve<S: Storage>(
         Ok(ids) => ids,
         Err(resp) => return resp,
     };
-    let mut answers = Map::new();
-    for id in ids {
-        let answer = match st.db.get_square_customer(store.id, id.clone()).await {
-            Ok(Some(body)) => body,
-            Ok(None) => square_change_answer(SquareChange::NotFound).1,
-            Err(e) => return server_error(&e.0),
-        };
-        answers.insert(id, answer);
-    }
-    responses(answers)
+    let (st, store) = (&st, &store);
+    answer_each(ids.into_iter().map(|id| (id, ())), |id, ()| async move {
+        Ok(match st.db.get_square_customer(store.id, id).await? {
+            Some(body) => body,
+            None => square_change_answer(SquareChange::NotFound).1,
+        })
+    })
+    .await
 }
 
 /// `POST /v2/customers/bulk-delete` (BulkDeleteCustomers): `customer_ids`; a deleted
@@ -212,12 +209,9 @@ pub(crate) async fn bulk_delete<S: Storage>(
         Ok(ids) => ids,
         Err(resp) => return resp,
     };
-    let mut answers = Map::new();
-    for id in ids {
-        match st.db.delete_square_customer(store.id, id.clone(), None).await {
-            Ok(change) => answers.insert(id, square_change_answer(change).1),
-            Err(e) => return server_error(&e.0),
-        };
-    }
-    responses(answers)
+    let (st, store) = (&st, &store);
+    answer_each(ids.into_iter().map(|id| (id, ())), |id, ()| async move {
+        Ok(square_change_answer(st.db.delete_square_customer(store.id, id, None).await?).1)
+    })
+    .await
 }
