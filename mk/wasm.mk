@@ -88,7 +88,7 @@ $(WASM_TARGET_DIR)/wasm-web/customer_validation.wasm: $(WASM_SOURCES) | tools-ru
 # Node build: phone engine `regex`, optimized for speed, plus the boundary probes.
 $(WASM_TARGET_DIR)/wasm-node/customer_validation.wasm: $(WASM_SOURCES) | tools-rust
 	$(CARGO) build --lib --target $(WASM_TARGET) --no-default-features \
-	  --features wasm,phone-regex,boundary-probe --profile wasm-node
+	  --features wasm,phone-regex,boundary-probe,all-locales --profile wasm-node
 
 # `--omit-default-module-path`: the glue's fallback `new URL("customer_validation_bg.wasm",
 # import.meta.url)` would point beside the bundle, where no `.wasm` is, and webpack fails

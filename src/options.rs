@@ -1,5 +1,6 @@
-//! The options of every validation call: the phone's default region and the date that
-//! "future" is judged against.
+//! The options of every validation call: the phone's default region, the date that
+//! "future" is judged against, and how messages are worded (locale and overrides). Plain
+//! data: the rules read it, it knows no rule.
 //!
 //! `today` is an input, not a clock read inside the rules: tests pin it, and
 //! `SystemTime::now()` panics on `wasm32-unknown-unknown`, where the boundary passes the
@@ -8,7 +9,9 @@
 use std::fmt;
 use std::str::FromStr;
 
-use crate::rules::phone::Region;
+use std::sync::Arc;
+
+use crate::messages::{self, Messages, Wording};
 
 /// A calendar date; year 0 stands for "year unknown" (Square's `0000-MM-DD`).
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
@@ -93,16 +96,39 @@ pub enum OptionsError {
     DefaultRegion(String),
     /// `today` is not a `YYYY-MM-DD` calendar date.
     Today(String),
+    /// `locale` is not a well-formed BCP 47 tag.
+    Locale(String),
+    /// `messages` is not an object of templates (the text says what is wrong).
+    Messages(String),
+}
+
+impl OptionsError {
+    /// The error's text, naming the option as the caller spelled it (`defaultRegion` in
+    /// JavaScript), from the catalogue's developer messages.
+    pub fn message_for(&self, name: &str) -> String {
+        let (key, value) = match self {
+            OptionsError::DefaultRegion(v) => ("option_default_region", v),
+            OptionsError::Today(v) => ("option_today", v),
+            OptionsError::Locale(v) => ("option_locale", v),
+            OptionsError::Messages(v) => ("option_messages", v),
+        };
+        messages::developer(key, &[("name", name), ("value", value)])
+    }
+
+    /// The option's Rust name.
+    fn rust_name(&self) -> &'static str {
+        match self {
+            OptionsError::DefaultRegion(_) => "default_region",
+            OptionsError::Today(_) => "today",
+            OptionsError::Locale(_) => "locale",
+            OptionsError::Messages(_) => "messages",
+        }
+    }
 }
 
 impl fmt::Display for OptionsError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            OptionsError::DefaultRegion(r) => {
-                write!(f, "option `default_region`: {r:?} is not a known region (use an ISO 3166-1 alpha-2 code such as \"US\")")
-            }
-            OptionsError::Today(t) => write!(f, "option `today`: {t:?} is not a YYYY-MM-DD calendar date"),
-        }
+        f.write_str(&self.message_for(self.rust_name()))
     }
 }
 
@@ -111,8 +137,18 @@ impl std::error::Error for OptionsError {}
 /// What every validation call needs besides the request.
 #[derive(Clone, Debug)]
 pub struct Options {
-    pub(crate) default_region: Region,
+    /// Upper-case ISO 3166-1 alpha-2, one the phone rules know (checked when set).
+    default_region: [u8; 2],
     pub(crate) today: Date,
+    pub(crate) wording: Wording,
+}
+
+fn region_code(text: &str) -> Result<[u8; 2], OptionsError> {
+    let bad = || OptionsError::DefaultRegion(text.to_owned());
+    let code: [u8; 2] = text.as_bytes().try_into().map_err(|_| bad())?;
+    let code = code.map(|b| b.to_ascii_uppercase());
+    let text = std::str::from_utf8(&code).map_err(|_| bad())?;
+    if crate::rules::phone::is_known_region(text) { Ok(code) } else { Err(bad()) }
 }
 
 impl Options {
@@ -126,19 +162,23 @@ impl Options {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn new(default_region: &str, today: Date) -> Result<Options, OptionsError> {
-        let default_region =
-            Region::parse(default_region).ok_or_else(|| OptionsError::DefaultRegion(default_region.to_owned()))?;
-        Ok(Options { default_region, today })
+        Ok(Options { default_region: region_code(default_region)?, today, wording: Wording::default() })
     }
 
     /// The default region, upper case.
     pub fn default_region(&self) -> &str {
-        self.default_region.as_str()
+        // Two ASCII letters, checked when set.
+        std::str::from_utf8(&self.default_region).unwrap_or("US")
     }
 
     /// The date "future" is judged against.
     pub fn today(&self) -> Date {
         self.today
+    }
+
+    /// The locale messages are written in, as the caller gave it (`None`: English).
+    pub fn locale(&self) -> Option<&str> {
+        self.wording.locale.as_deref()
     }
 
     /// The same options with another `today`.
@@ -149,15 +189,58 @@ impl Options {
 
     /// The same options with another default region.
     pub fn with_default_region(mut self, region: &str) -> Result<Options, OptionsError> {
-        self.default_region = Region::parse(region).ok_or_else(|| OptionsError::DefaultRegion(region.to_owned()))?;
+        self.default_region = region_code(region)?;
         Ok(self)
+    }
+
+    /// The same options with messages in `locale` (BCP 47), which falls back along its
+    /// parents to English: `pt-BR` → `pt` → `en`.
+    ///
+    /// ```
+    /// use customer_validation::{validate_store, Options};
+    /// let options = Options::new("DE", "2026-11-23".parse()?)?.with_locale("de-AT")?;
+    /// let report = validate_store(&serde_json::json!({ "customer": { "email": "x@" } }), &options);
+    /// assert_eq!(report.errors[0].message, "Geben Sie eine E-Mail-Adresse wie name@example.com ein.");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn with_locale(mut self, locale: &str) -> Result<Options, OptionsError> {
+        let tag = messages::canonical(locale).ok_or_else(|| OptionsError::Locale(locale.to_owned()))?;
+        self.wording.locale = (tag != "en").then_some(tag);
+        Ok(self)
+    }
+
+    /// The same options with the caller's own templates, per code and per field path:
+    /// `{ "invalid_email": "…", "customer.email": { "invalid_email": "…" } }`.
+    pub fn with_messages(mut self, messages: &serde_json::Value) -> Result<Options, OptionsError> {
+        let parsed = Messages::from_json(messages).map_err(OptionsError::Messages)?;
+        self.wording.overrides = Some(Arc::new(parsed));
+        Ok(self)
+    }
+
+    /// Rewrites the messages of `errors` in this wording (they are built in English).
+    pub(crate) fn word(&self, errors: &mut [crate::Violation]) {
+        if self.wording.is_english() {
+            return;
+        }
+        for v in errors {
+            v.message = self.wording.render(v.code.as_str(), &v.params, &v.path);
+        }
+    }
+
+    /// The message for a non-violation entry of the catalogue (`signup_rate_limited`).
+    pub fn message(&self, key: &str, params: &crate::Params) -> String {
+        self.wording.render(key, params, &crate::Path::root())
     }
 }
 
 impl Default for Options {
     /// Region `US`, and today at UTC+14 read from the system clock (natively) or from the
-    /// JavaScript host's `Date.now()` (in WASM).
+    /// JavaScript host's `Date.now()` (in WASM), English messages.
     fn default() -> Options {
-        Options { default_region: Region::US, today: Date::latest_on_earth(crate::platform::now_unix_seconds()) }
+        Options {
+            default_region: *b"US",
+            today: Date::latest_on_earth(crate::platform::now_unix_seconds()),
+            wording: Wording::default(),
+        }
     }
 }

@@ -217,74 +217,16 @@ codes! {
 }
 
 impl Code {
-    /// The English sentence a form shows under the field. The wording of every code lives
-    /// here and nowhere else; clients that translate use `code` and `params` instead.
+    /// The English sentence a form shows under the field, from the message catalogue
+    /// (`src/messages/locales/en.json`); other locales: [`crate::Options::with_locale`].
     pub fn message(self, params: &Params) -> String {
-        let max = params.get("max").and_then(Value::as_u64).unwrap_or(0);
-        let reason = params.get("reason").and_then(Value::as_str).unwrap_or("");
-        match self {
-            Code::Required => "is required".into(),
-            Code::TooLong if params.get("part").and_then(Value::as_str) == Some("local_part") => {
-                format!("must have at most {max} characters before the @")
-            }
-            Code::TooLong => format!("is too long (at most {max} characters)"),
-            Code::InvalidCharacters => "must not contain control characters".into(),
-            Code::InvalidEmail => match reason {
-                "dots" => "is not a valid email address (a dot cannot start or end the part before the @, or follow another dot)".into(),
-                "single_label_domain" => "is not a valid email address (the domain needs a dot, as in example.com)".into(),
-                "ip_literal" | "numeric_domain" => "is not a valid email address (use a domain name, not an IP address)".into(),
-                _ => "is not a valid email address".into(),
-            },
-            Code::InvalidPhone => match reason {
-                "too_short" => format!(
-                    "is not a valid phone number (at least {} digits with the country code; numbers this short are not accepted)",
-                    params.get("min").and_then(Value::as_u64).unwrap_or(0)
-                ),
-                "too_long" => format!("is not a valid phone number (at most {max} digits with the country code)"),
-                "characters" => "is not a valid phone number (use digits, spaces, - . ( ) and one leading +)".into(),
-                _ => "is not a valid phone number".into(),
-            },
-            Code::InvalidDate => match params.get("format").and_then(Value::as_str) {
-                Some(format) if reason == "format" => format!("is not a valid date (use {format})"),
-                _ => "is not a valid date".into(),
-            },
-            Code::DateInFuture => "cannot be in the future".into(),
-            Code::OutOfRange => match (params.get("min"), params.get("max")) {
-                (Some(min), None) => format!("must be {min} or later"),
-                (Some(min), Some(max)) => format!("must be between {min} and {max}"),
-                _ => "is out of range".into(),
-            },
-            Code::EmailOrPhoneRequired => "email or phone is required".into(),
-            Code::OneOfRequired => {
-                "at least one of given_name, family_name, company_name, email_address or phone_number is required".into()
-            }
-            Code::ExpectedString => "must be a string".into(),
-            Code::ExpectedInteger => "must be an integer".into(),
-            Code::ExpectedBoolean => "must be true or false".into(),
-            Code::ExpectedObject => "must be an object".into(),
-            Code::ExpectedArray => "must be an array".into(),
-            Code::TooLarge => format!("is too large (at most {max} bytes as JSON)"),
-            Code::TooDeep => format!("is nested too deeply (at most {max} levels)"),
-            Code::InvalidKey => {
-                format!("has a key that is blank, too long (at most {max} characters) or holds control characters")
-            }
-            Code::TooMany => format!("has too many items (at most {max})"),
-            Code::InvalidSlug => {
-                "must be a lowercase slug of letters and digits, words joined by - or _ (e.g. my_pos)".into()
-            }
-            Code::InvalidValue => match reason {
-                "letters_digits" => "must hold only letters and digits".into(),
-                "too_short" => {
-                    let min = params.get("min").and_then(Value::as_u64).unwrap_or(0);
-                    format!("must have at least {min} characters")
-                }
-                _ => "is not an accepted value".into(),
-            },
-            Code::InvalidCountry => "is not a valid country code (ISO 3166-1 alpha-2, e.g. US)".into(),
-            Code::UnknownField => "is not a field of this request".into(),
-            Code::Taken => "has already been taken".into(),
-            Code::IdempotencyKeyReused => "was already used with a different request".into(),
-        }
+        crate::messages::english_message(self.as_str(), params)
+    }
+
+    /// The Store API's English fragment (`is not a valid email address`), which its 422
+    /// body carries when the request names no locale, and Square's `detail` always.
+    pub fn api_message(self, params: &Params) -> String {
+        crate::messages::api_fragment(self.as_str(), params)
     }
 }
 
@@ -318,7 +260,7 @@ pub struct Violation {
     pub path: Path,
     /// What, as a stable code.
     pub code: Code,
-    /// The English sentence for a form.
+    /// The sentence for the person at the form: English, or the options' locale.
     pub message: String,
     /// The figures the message uses.
     pub params: Params,
@@ -367,8 +309,19 @@ impl Report {
     }
 }
 
-/// The Store API's 422 body for any list of violations (the server adds `taken` ones).
+/// The Store API's 422 body for any list of violations (the server adds `taken` ones),
+/// with its English fragments, as the API it mirrors answers.
 pub fn store_error_body(errors: &[Violation]) -> Value {
+    store_body_with(errors, |v| v.code.api_message(&v.params))
+}
+
+/// The Store API's 422 body with each violation's own `message` (a request that named a
+/// locale gets its sentences).
+pub fn store_error_body_worded(errors: &[Violation]) -> Value {
+    store_body_with(errors, |v| v.message.clone())
+}
+
+fn store_body_with(errors: &[Violation], message: impl Fn(&Violation) -> String) -> Value {
     let mut by_field = Map::new();
     for violation in errors {
         let segments = violation.path.segments();
@@ -382,7 +335,7 @@ pub fn store_error_body(errors: &[Violation]) -> Value {
         };
         let messages = by_field.entry(key).or_insert_with(|| Value::Array(Vec::new()));
         if let Value::Array(list) = messages {
-            list.push(Value::String(violation.message.clone()));
+            list.push(Value::String(message(violation)));
         }
     }
     json!({ "error": "Validation failed", "errors": by_field })
@@ -397,7 +350,7 @@ pub fn square_error_body(errors: &[Violation]) -> Value {
             let mut entry = json!({
                 "category": "INVALID_REQUEST_ERROR",
                 "code": square_code(v.code),
-                "detail": if field.is_empty() { v.message.clone() } else { format!("`{field}` {}", v.message) },
+                "detail": if field.is_empty() { v.code.api_message(&v.params) } else { format!("`{field}` {}", v.code.api_message(&v.params)) },
             });
             if !field.is_empty() {
                 entry["field"] = Value::String(field);

@@ -39,6 +39,10 @@ use crate::validate::{square_fields_only, store_fields_only};
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn validate_store_update(patch: &Value, current: Option<&Value>, options: &Options) -> Report {
+    worded(store_update(patch, current, options), options)
+}
+
+fn store_update(patch: &Value, current: Option<&Value>, options: &Options) -> Report {
     let mut sink = Sink::default();
     let customer_at = At::Root.key("customer");
     let Value::Object(root) = patch else {
@@ -130,6 +134,10 @@ pub fn validate_store_update(patch: &Value, current: Option<&Value>, options: &O
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn validate_square_update(patch: &Value, current: Option<&Value>, options: &Options) -> Report {
+    worded(square_update(patch, current, options), options)
+}
+
+fn square_update(patch: &Value, current: Option<&Value>, options: &Options) -> Report {
     let mut sink = Sink::default();
     let Value::Object(fields) = patch else {
         sink.push_bare(&At::Root, Code::ExpectedObject);
@@ -197,4 +205,10 @@ fn add_missing(sink: &mut Sink, found: Vec<Violation>, codes: &[Code]) {
             sink.errors.push(violation);
         }
     }
+}
+
+/// The report with its messages in the options' wording.
+fn worded(mut report: Report, options: &Options) -> Report {
+    options.word(&mut report.errors);
+    report
 }

@@ -52,6 +52,7 @@ enum Scope {
 pub fn validate_store(input: &Value, options: &Options) -> Report {
     let mut sink = Sink::default();
     let value = store(input, options, Scope::Request, &mut sink);
+    options.word(&mut sink.errors);
     Report::new(sink.errors, value)
 }
 
@@ -71,6 +72,7 @@ pub fn validate_store(input: &Value, options: &Options) -> Report {
 pub fn validate_square(input: &Value, options: &Options) -> Report {
     let mut sink = Sink::default();
     let value = square(input, options, Scope::Request, &mut sink);
+    options.word(&mut sink.errors);
     Report::new(sink.errors, value)
 }
 
@@ -117,6 +119,7 @@ pub fn validate_field(shape: Shape, path: &str, value: &Value, options: &Options
         Shape::Square => drop(square(&request, options, Scope::FieldsOnly, &mut sink)),
     }
     sink.errors.retain(|v| v.path.segments().starts_with(target.segments()));
+    options.word(&mut sink.errors);
     sink.errors
 }
 
@@ -182,7 +185,7 @@ fn check_field<'a>(
         Rule::Line => Checked::line(text::read(given, at, field.max, Controls::Refused, sink)),
         Rule::MultiLine => Checked::line(text::read(given, at, field.max, Controls::LineBreaksAndTabs, sink)),
         Rule::Email => Checked::text(email::check(given, at, sink)),
-        Rule::Phone => Checked::text(phone::check(given, at, options.default_region, sink)),
+        Rule::Phone => Checked::text(phone::check(given, at, options.default_region(), sink)),
         Rule::Birthday(formats) => Checked::text(birthday::check(given, at, formats, options.today, sink)),
         Rule::Metadata => Checked::other(metadata::check(given, at, sink).map(Value::Object)),
         Rule::ExternalReferences => Checked::other(
@@ -190,7 +193,7 @@ fn check_field<'a>(
                 .map(|references| Value::Array(references.into_iter().map(reference_value).collect())),
         ),
         Rule::Address => Checked::other(to_value(address::check_address(given, at, sink))),
-        Rule::TaxIds if address::takes_tax_ids(options.default_region.as_str()) => {
+        Rule::TaxIds if address::takes_tax_ids(options.default_region()) => {
             Checked::other(to_value(address::check_tax_ids(given, at, sink)))
         }
         // Square ignores them for sellers elsewhere: not judged, not kept.

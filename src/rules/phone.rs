@@ -89,10 +89,16 @@ impl Region {
         Some(Region { engine: region, code })
     }
 
+    #[cfg(test)]
     pub(crate) fn as_str(&self) -> &str {
         // Both bytes are ASCII letters, checked in `parse`.
         std::str::from_utf8(&self.code).unwrap_or("US")
     }
+}
+
+/// Whether the phone rules know `code` (either case), as a default region.
+pub(crate) fn is_known_region(code: &str) -> bool {
+    Region::parse(code).is_some()
 }
 
 /// Why a phone number was refused; `as_str` is the `reason` param of `invalid_phone`.
@@ -171,9 +177,11 @@ pub(crate) fn parse(input: &str, default_region: Region) -> Result<String, Phone
 pub(crate) fn check<'a>(
     value: Option<&'a Value>,
     at: &At<'_>,
-    region: Region,
+    region: &str,
     sink: &mut Sink,
 ) -> (Text<'a>, Option<String>) {
+    // Options holds only regions `is_known_region` accepted.
+    let region = Region::parse(region).unwrap_or(Region::US);
     let given = text::read(value, at, None, Controls::Refused, sink);
     let Some(input) = given.ok() else { return (given, None) };
     match parse(input, region) {
