@@ -36,8 +36,11 @@ ESBUILD := $(BUILD_TOOLS)/node_modules/.bin/esbuild
 WASM_OPT_WEB := -ocimfs 20 --flatten --rereloop -Oz -Oz
 WASM_OPT_FEATURES := --enable-reference-types --enable-bulk-memory --enable-sign-ext \
   --enable-nontrapping-float-to-int --enable-mutable-globals --enable-multivalue
-WASM_SOURCES := $(shell find src crates/regex-js/src -name '*.rs') Cargo.toml Cargo.lock crates/regex-js/Cargo.toml
+WASM_SOURCES := $(shell find src crates/regex-js/src -name '*.rs' -o -name '*.json' -path 'src/messages/*') Cargo.toml Cargo.lock crates/regex-js/Cargo.toml
 PKG_WASM := pkg/web/customer_validation_bg.wasm pkg/node/customer_validation_bg.wasm
+# The message catalogue's locales, which the browser build's `loadLocale` fetches from
+# pkg/locales/ (English is inside every build).
+LOCALE_FILES := $(filter-out %/index.json,$(wildcard src/messages/locales/*.json))
 NATIVE_REPORTS := $(or $(CARGO_TARGET_DIR),target)/native-reports.json
 CHROMIUM ?= /usr/bin/chromium
 export CHROMIUM
@@ -100,7 +103,7 @@ PKG_VERSION = $(shell node -p 'require("./pkg/package.json").version')
 ESBUILD_PKG = $(ESBUILD) --bundle --format=esm --target=es2022 --minify --log-level=warning \
   --define:__CV_VERSION__='"$(PKG_VERSION)"'
 
-pkg/web/customer_validation_bg.wasm: $(WASM_TARGET_DIR)/wasm-web/customer_validation.wasm pkg/src/browser.js pkg/src/slim.js pkg/src/loader.js pkg/core.js pkg/api.d.ts pkg/package.json | $(BUILD_STAMP)
+pkg/web/customer_validation_bg.wasm: $(WASM_TARGET_DIR)/wasm-web/customer_validation.wasm $(LOCALE_FILES) pkg/src/browser.js pkg/src/slim.js pkg/src/loader.js pkg/core.js pkg/api.d.ts pkg/package.json | $(BUILD_STAMP)
 	@test "$(PKG_VERSION)" = "$$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n1)" \
 	  || { echo "pkg/package.json's version ($(PKG_VERSION)) differs from Cargo.toml's"; exit 1; }
 	rm -rf pkg/web
@@ -117,9 +120,10 @@ pkg/web/customer_validation_bg.wasm: $(WASM_TARGET_DIR)/wasm-web/customer_valida
 	  --banner:js="// Built by \`make pkg\` from pkg/src/slim.js, pkg/src/loader.js, pkg/core.js and wasm-bindgen's glue." \
 	  --outfile=pkg/slim.js
 	cp LICENSE-MIT LICENSE-APACHE pkg/
+	rm -rf pkg/locales && mkdir pkg/locales && cp $(LOCALE_FILES) pkg/locales/
 	$(WASM_OPT) $(WASM_OPT_WEB) $(WASM_OPT_FEATURES) --strip-debug --strip-producers $@ -o $@
 	node mk/wasm-version.mjs $@
-	node mk/precompress.mjs pkg/browser.js pkg/slim.js $@
+	node mk/precompress.mjs pkg/browser.js pkg/slim.js $(addprefix pkg/locales/,$(notdir $(LOCALE_FILES))) $@
 
 # node.cjs is node.js as CommonJS, for `require` (Node before 20.19, Jest): one file with
 # the glue and core.js inside, reading the same `.wasm`.

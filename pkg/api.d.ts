@@ -12,6 +12,18 @@ export interface Options {
   defaultRegion?: string;
   /** `"YYYY-MM-DD"`: the date a birthday may not be after (default: today at UTC+14). */
   today?: string;
+  /**
+   * BCP 47 tag of the messages (default English), falling back along its parents
+   * (`"pt-BR"` → `"pt"` → `"en"`). The Node build has every locale; the browser build has
+   * English and what `loadLocale` or `addLocale` added.
+   */
+  locale?: string;
+  /**
+   * Your own templates, per code and per field path, e.g.
+   * `{ invalid_email: "Check {reason}", "customer.email": { required: "We need your email" } }`;
+   * `{max}` names a parameter, `{max, plural, one {# item} other {# items}}` takes its plural form.
+   */
+  messages?: { [codeOrPath: string]: string | { [code: string]: string } };
 }
 
 /** One broken rule. */
@@ -161,3 +173,15 @@ export function flattenErrors(report: { readonly errors: ReadonlyArray<Violation
 };
 /** Every region the phone rules know, by code, with its calling code: what a country selector offers. */
 export function supportedRegions(): ReadonlyArray<{ readonly region: string; readonly callingCode: number }>;
+/** The message of `code` (or `"signup_accepted"`, `"signup_rate_limited"`) for `params`, in `options.locale`. */
+export function formatMessage(code: Code | "signup_accepted" | "signup_rate_limited", params?: { [name: string]: JsonValue }, options?: Options): string;
+/** The catalogue's locales: `["en", "ar", "de", …]`. */
+export function supportedLocales(): string[];
+/**
+ * Makes `tag`'s messages available: the browser build fetches `locales/<file>.json` beside
+ * the package (the Node build has them all). Resolves to the locale it fell back to and its
+ * writing direction, for `<html lang dir>`; rejects with an Error saying why (and may be retried).
+ */
+export function loadLocale(tag: string): Promise<{ locale: string; direction: "ltr" | "rtl" }>;
+/** Adds a locale from its catalogue file (e.g. `customer-validation/locales/de.json` imported as JSON); returns its tag. */
+export function addLocale(catalogue: string | object): string;

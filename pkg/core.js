@@ -5,7 +5,7 @@
 
 const VENDOR = "customer-validation";
 const SHAPES = new Set(["store", "square"]);
-const OPTION_KEYS = new Set(["defaultRegion", "today"]);
+const OPTION_KEYS = new Set(["defaultRegion", "today", "locale", "messages"]);
 // Deeper than any rule looks (metadata stops at a few levels) and below serde_json's 128.
 const MAX_DEPTH = 100;
 
@@ -19,20 +19,22 @@ function fail(message) {
   throw new TypeError(`${VENDOR}: ${message}`);
 }
 
+// The options as the module takes them: [defaultRegion, today, locale, messages as JSON
+// text], each undefined when not given.
 function optionArgs(options, fn) {
-  if (options === undefined || options === null) return [undefined, undefined];
+  if (options === undefined || options === null) return [undefined, undefined, undefined, undefined];
   if (typeof options !== "object" || Array.isArray(options)) {
-    fail(`${fn}: options must be an object like { defaultRegion: "US", today: "2026-11-23" }, got ${describe(options)}`);
+    fail(`${fn}: options must be an object like { defaultRegion: "US", today: "2026-11-23", locale: "de" }, got ${describe(options)}`);
   }
-  let keys, defaultRegion, today;
+  let keys, defaultRegion, today, locale, messages;
   try {
     keys = Object.keys(options);
-    ({ defaultRegion, today } = options);
+    ({ defaultRegion, today, locale, messages } = options);
   } catch (e) {
     fail(`${fn}: options could not be read (${e?.message ?? e})`);
   }
   for (const key of keys) {
-    if (!OPTION_KEYS.has(key)) fail(`${fn}: unknown option ${JSON.stringify(key)} (known: defaultRegion, today)`);
+    if (!OPTION_KEYS.has(key)) fail(`${fn}: unknown option ${JSON.stringify(key)} (known: ${[...OPTION_KEYS].join(", ")})`);
   }
   if (defaultRegion !== undefined && typeof defaultRegion !== "string") {
     fail(`${fn}: options.defaultRegion must be a string such as "US", got ${describe(defaultRegion)}`);
@@ -40,7 +42,14 @@ function optionArgs(options, fn) {
   if (today !== undefined && typeof today !== "string") {
     fail(`${fn}: options.today must be a "YYYY-MM-DD" string, got ${describe(today)}`);
   }
-  return [defaultRegion, today];
+  if (locale !== undefined && typeof locale !== "string") {
+    fail(`${fn}: options.locale must be a BCP 47 tag such as "de" or "pt-BR", got ${describe(locale)}`);
+  }
+  if (messages !== undefined && (messages === null || typeof messages !== "object" || Array.isArray(messages))) {
+    fail(`${fn}: options.messages must be an object of templates such as { invalid_email: "…" }, got ${describe(messages)}`);
+  }
+  const messagesText = messages === undefined ? undefined : argText(messages, fn, "options.messages");
+  return [defaultRegion, today, locale, messagesText];
 }
 
 function checkShape(shape, fn) {
@@ -110,16 +119,16 @@ function argText(value, fn, what) {
   return text;
 }
 
-// A Standard Schema v1 object over `shape`, judging with `region` and `today` (undefined:
-// region US, today from the clock). Each issue carries the violation's `code` and
-// `params` beside Standard Schema's `message` and `path`.
-function standardSchema(raw, shape, region, today) {
+// A Standard Schema v1 object over `shape`, judging with `opts` (optionArgs's list;
+// none: region US, today from the clock, English). Each issue carries the violation's
+// `code` and `params` beside Standard Schema's `message` and `path`.
+function standardSchema(raw, shape, opts = []) {
   return Object.freeze({
     "~standard": Object.freeze({
       version: 1,
       vendor: VENDOR,
       validate: (value) => {
-        useOptions(raw, region, today);
+        useOptions(raw, opts);
         return withJson(value, (text) => raw.standardJson(shape, text));
       },
     }),
@@ -149,27 +158,28 @@ function flattenErrors(report) {
 const SENT_OPTIONS = new WeakMap();
 
 // Sends the options to the module when they differ from what it holds: a form validates
-// field after field with the same options, and resending them cost a copy of two strings
+// field after field with the same options, and resending them cost a copy of the strings
 // and a region lookup per call. A rejected option (a TypeError) records nothing.
-function useOptions(raw, region, today) {
+function useOptions(raw, opts) {
   const sent = SENT_OPTIONS.get(raw);
-  if (sent !== undefined && sent.region === region && sent.today === today) return;
-  raw.setOptions(region, today);
-  SENT_OPTIONS.set(raw, { region, today });
+  if (sent !== undefined && sent.length === opts.length && sent.every((v, i) => v === opts[i])) return;
+  raw.setOptions(...opts);
+  SENT_OPTIONS.set(raw, opts);
 }
 
-export function makeApi(raw) {
+// `localeUrl(tag)`: where the browser build finds a locale's catalogue file (the Node
+// build has every locale inside and passes none).
+export function makeApi(raw, localeUrl) {
   const validate = (rustFn, fn) => (input, options) => {
-    const [region, today] = optionArgs(options, fn);
-    useOptions(raw, region, today);
+    useOptions(raw, optionArgs(options, fn));
     return withJson(input, rustFn);
   };
   // `current` is the customer as stored: JSON the caller already holds, so a value that
   // can't be JSON is a TypeError, not a report.
   const update = (shape, fn) => (patch, current, options) => {
-    const [region, today] = optionArgs(options, fn);
+    const opts = optionArgs(options, fn);
     const currentText = current === undefined || current === null ? "" : argText(current, fn, "the current customer");
-    useOptions(raw, region, today);
+    useOptions(raw, opts);
     return withJson(patch, (text) => raw.validateUpdateJson(shape, text, currentText));
   };
   return {
@@ -180,8 +190,7 @@ export function makeApi(raw) {
     validateField(shape, path, value, options) {
       checkShape(shape, "validateField");
       if (typeof path !== "string") fail(`validateField: path must be a string such as "customer.email", got ${describe(path)}`);
-      const [region, today] = optionArgs(options, "validateField");
-      useOptions(raw, region, today);
+      useOptions(raw, optionArgs(options, "validateField"));
       return withJson(value, (text) => raw.validateFieldJson(shape, path, text));
     },
     parseStoreForm(urlencoded) {
@@ -210,17 +219,45 @@ export function makeApi(raw) {
       );
       return regions;
     },
+    formatMessage(code, params, options) {
+      if (typeof code !== "string") fail(`formatMessage: code must be a string such as "invalid_email", got ${describe(code)}`);
+      const paramsText = params === undefined ? "{}" : argText(params, "formatMessage", "params");
+      useOptions(raw, optionArgs(options, "formatMessage"));
+      return raw.formatMessageJson(code, paramsText);
+    },
+    supportedLocales: () => JSON.parse(raw.localeJson("list", "")),
+    addLocale(catalogue) {
+      const text = typeof catalogue === "string" ? catalogue : argText(catalogue, "addLocale", "the catalogue");
+      return raw.localeJson("add", text);
+    },
+    async loadLocale(tag) {
+      if (typeof tag !== "string") fail(`loadLocale: expects a BCP 47 tag such as "de", got ${describe(tag)}`);
+      const status = JSON.parse(raw.localeJson("status", tag));
+      if (status.loaded) return { locale: status.locale, direction: status.direction };
+      const url = localeUrl(status.locale);
+      const said = `${VENDOR}: loadLocale(${JSON.stringify(tag)}): ${url}`;
+      let response;
+      try {
+        response = await fetch(url);
+      } catch (error) {
+        throw new Error(`${said} could not be fetched (${error?.message ?? error}); calling loadLocale again retries.`);
+      }
+      if (!response.ok) throw new Error(`${said} answered HTTP ${response.status}; calling loadLocale again retries.`);
+      raw.localeJson("add", await response.text());
+      const loaded = JSON.parse(raw.localeJson("status", tag));
+      return { locale: loaded.locale, direction: loaded.direction };
+    },
     phoneEngine: raw.phoneEngine(),
   };
 }
 
-// `createStoreCustomerSchema({ defaultRegion, today })` and the like: the options are
+// `createStoreCustomerSchema({ defaultRegion, today, locale, messages })` and the like: the options are
 // checked once, when the schema is made (a bad one throws there, not at each validation).
 function configured(raw, shape, fn) {
   return (options) => {
-    const [region, today] = optionArgs(options, fn);
-    useOptions(raw, region, today);
-    return standardSchema(raw, shape, region, today);
+    const opts = optionArgs(options, fn);
+    useOptions(raw, opts);
+    return standardSchema(raw, shape, opts);
   };
 }
 

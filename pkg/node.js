@@ -25,5 +25,12 @@ export const {
   createSquareCustomerUpdateSchema,
   flattenErrors,
   supportedRegions,
+  formatMessage,
+  supportedLocales,
+  addLocale,
+  loadLocale,
   phoneEngine,
-} = makeApi(raw);
+} = makeApi(raw, () => {
+  // Unreachable: the Node build has every locale of the catalogue inside.
+  throw new Error("customer-validation: the Node build has every locale; loadLocale needs no file");
+});

@@ -199,7 +199,7 @@ impl Options {
     /// ```
     /// use customer_validation::{validate_store, Options};
     /// let options = Options::new("DE", "2026-11-23".parse()?)?.with_locale("de-AT")?;
-    /// let report = validate_store(&serde_json::json!({ "customer": { "email": "x@" } }), &options);
+    /// let report = validate_store(&serde_json::json!({ "customer": { "first_name": "Ada", "email": "x@" } }), &options);
     /// assert_eq!(report.errors[0].message, "Geben Sie eine E-Mail-Adresse wie name@example.com ein.");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```

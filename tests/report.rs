@@ -103,15 +103,19 @@ fn every_code_has_a_message_for_any_params() {
     ];
     for c in Code::ALL {
         for params in &param_sets {
-            let message = c.message(params);
-            assert!(!message.trim().is_empty(), "{c} has no message for {params:?}");
-            assert!(!message.contains('{'), "{c}: unfilled placeholder in {message:?}");
+            for message in [c.message(params), c.api_message(params)] {
+                assert!(!message.trim().is_empty(), "{c} has no message for {params:?}");
+                assert!(!message.contains('{'), "{c}: unfilled placeholder in {message:?}");
+            }
         }
     }
     // Figures reach the sentence.
     let max = json!({"max": 300}).as_object().cloned().unwrap_or_default();
     assert!(Code::TooLong.message(&max).contains("300"));
-    assert_eq!(Code::Taken.message(&Params::new()), "has already been taken");
+    assert_eq!(Code::Taken.message(&Params::new()), "This is already used by another customer.");
+    // The Store API keeps its Rails-style fragment.
+    assert_eq!(Code::Taken.api_message(&Params::new()), "has already been taken");
+    assert!(Code::TooLong.api_message(&max).contains("300"));
 }
 
 #[test]
@@ -194,10 +198,14 @@ fn store_422_body_keys_are_relative_to_customer() {
     let fields = body["errors"].as_object().expect("an object of fields");
     let keys: Vec<&str> = fields.keys().map(String::as_str).collect();
     assert_eq!(keys, ["email", "external_references[1].source", "card_id", "send_card_links", "base"]);
-    assert_eq!(fields["email"], json!([errors[0].message, "has already been taken"]));
+    let fragment = |v: &Violation| v.code.api_message(&v.params);
+    assert_eq!(fields["email"], json!([fragment(&errors[0]), "has already been taken"]));
     for (key, violation) in [("card_id", &errors[3]), ("send_card_links", &errors[4]), ("base", &errors[5])] {
-        assert_eq!(fields[key], json!([violation.message]));
+        assert_eq!(fields[key], json!([fragment(violation)]));
     }
+    // With a locale asked for, the body carries each violation's own message.
+    let worded = customer_validation::store_error_body_worded(&errors);
+    assert_eq!(worded["errors"]["email"], json!([errors[0].message, errors[1].message]));
     // Report::store_body is the same rendering.
     let report = validate_store(&json!({ "customer": { "first_name": "A", "email": "nope" } }), &options());
     assert_eq!(report.store_body(), store_error_body(&report.errors));
@@ -224,7 +232,7 @@ fn square_400_body_uses_rules_md_code_map() {
             } ] })
         );
         let detail = body["errors"][0]["detail"].as_str().unwrap_or_default();
-        assert!(detail.contains(&v.message), "{ours}: detail {detail:?} lacks the message");
+        assert!(detail.contains(&v.code.api_message(&v.params)), "{ours}: detail {detail:?} lacks the fragment");
     }
     // one_of_required sits at the root: no `field`.
     let report = validate_square(&json!({ "nickname": "Mia" }), &options());

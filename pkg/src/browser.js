@@ -32,5 +32,9 @@ export const {
   createSquareCustomerUpdateSchema,
   flattenErrors,
   supportedRegions,
+  formatMessage,
+  supportedLocales,
+  addLocale,
+  loadLocale,
   phoneEngine,
-} = makeApi(raw);
+} = makeApi(raw, (tag) => new URL(`./locales/${tag}.json`, import.meta.url));

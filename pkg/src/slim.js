@@ -8,12 +8,14 @@ import { makeApi } from "../core.js";
 const VENDOR = "customer-validation";
 let api = null;
 let loading = null;
+// Where `loadLocale` finds `<tag>.json`: pkg/locales/, or beside a `.wasm` given by URL.
+let localeBase = new URL("./locales/", import.meta.url);
 
 /** Which build was loaded (`"host"`); `undefined` until `init` has finished. */
 export let phoneEngine;
 
 function ready(raw) {
-  api ??= makeApi(raw);
+  api ??= makeApi(raw, (tag) => new URL(`${tag}.json`, localeBase));
   phoneEngine = api.phoneEngine;
   return api;
 }
@@ -23,6 +25,8 @@ function ready(raw) {
  * Calls made while it loads share it; after a failure, calling it again retries. */
 export function init(input) {
   if (api) return Promise.resolve();
+  // A caller who placed the `.wasm` elsewhere finds the locales beside it.
+  if (typeof input === "string" || input instanceof URL) localeBase = new URL("./locales/", new URL(input, import.meta.url));
   loading ??= load(input, new URL("./web/customer_validation_bg.wasm", import.meta.url)).then(
     (raw) => {
       ready(raw);
@@ -63,6 +67,10 @@ export const createSquareCustomerUpdateSchema = (...args) =>
   current("createSquareCustomerUpdateSchema").createSquareCustomerUpdateSchema(...args);
 export const flattenErrors = (...args) => current("flattenErrors").flattenErrors(...args);
 export const supportedRegions = (...args) => current("supportedRegions").supportedRegions(...args);
+export const formatMessage = (...args) => current("formatMessage").formatMessage(...args);
+export const supportedLocales = (...args) => current("supportedLocales").supportedLocales(...args);
+export const addLocale = (...args) => current("addLocale").addLocale(...args);
+export const loadLocale = (...args) => current("loadLocale").loadLocale(...args);
 
 // The schemas exist before loading (a form library reads them when the form is declared);
 // they need the module only to validate.

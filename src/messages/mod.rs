@@ -2,132 +2,46 @@
 //! the server, so a message can't differ between them (RULES.md, "Messages and locales").
 //!
 //! The catalogue is data: `locales/<tag>.json` holds one template per code (see
-//! [`template`]) and the locale's CLDR plural rules, digits and grouping; `api.json` holds
-//! the English of the APIs themselves (the Store API's Rails-style fragments, Square's
-//! `detail`, the errors a developer sees), which RULES.md keeps English. English is built
-//! into every build; native and Node builds carry every locale, and the browser build
-//! receives others at run time through [`add_locale`] (the package's `loadLocale`).
+//! [`template`]) and the locale's CLDR data (plural rules, digits, grouping) that
+//! `make cldr` copies from CLDR; `api.json` holds the Store API's English fragments and
+//! `developer.json` the errors a developer sees, which RULES.md keeps English. English is
+//! built into every build; native and Node builds carry every locale, and the browser
+//! build receives the others at run time through [`add_locale`] (the package's
+//! `loadLocale`).
+//!
+//! A locale is kept as the JSON it was read from and read where needed, without maps or
+//! trees of its own: the browser build carries this code on every page.
 
-mod plural;
 mod template;
 
-use std::collections::HashMap;
-use std::sync::{Arc, OnceLock, RwLock};
+use std::sync::RwLock;
 
 use serde_json::{Map, Value};
 
 use crate::{Code, Params, Path};
-use plural::PluralRules;
-pub(crate) use template::Template;
 
-/// One locale of the catalogue, parsed.
+/// One file of the catalogue, checked: a locale, or one of the English files of the APIs.
 #[derive(Debug)]
-pub(crate) struct Locale {
-    tag: String,
-    direction: String,
-    plural: PluralRules,
-    digits: Vec<char>,
-    group: String,
-    min_grouping: usize,
-    messages: HashMap<String, Template>,
-}
+pub(crate) struct Locale(Value);
 
-impl Locale {
-    fn parse(text: &str) -> Result<Locale, String> {
-        let data: Value = serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
-        let field = |name: &str| data.get(name).ok_or_else(|| format!("no `{name}`"));
-        let text_of = |value: &Value, name: &str| value.as_str().map(str::to_owned).ok_or(format!("`{name}` is not a string"));
-        let tag = text_of(field("tag")?, "tag")?;
-        if canonical(&tag).as_deref() != Some(tag.as_str()) {
-            return Err(format!("`tag` {tag:?} is not a canonical BCP 47 tag"));
-        }
-        let direction = text_of(field("direction")?, "direction")?;
-        if direction != "ltr" && direction != "rtl" {
-            return Err("`direction` is ltr or rtl".into());
-        }
-        let cldr = field("cldr")?;
-        let number = |name: &str| cldr.get(name).ok_or_else(|| format!("no `cldr.{name}`"));
-        let rules = number("plural")?.as_object().ok_or("`cldr.plural` is not an object")?;
-        let rules = rules
-            .iter()
-            .map(|(category, rule)| Ok((category.as_str(), rule.as_str().ok_or("a plural rule is not a string")?)))
-            .collect::<Result<Vec<_>, String>>()?;
-        let plural = PluralRules::parse(rules)?;
-        let digits: Vec<char> = text_of(number("digits")?, "cldr.digits")?.chars().collect();
-        if digits.len() != 10 {
-            return Err("`cldr.digits` needs ten digits".into());
-        }
-        let group = text_of(number("group")?, "cldr.group")?;
-        let min_grouping = number("minimumGroupingDigits")?.as_u64().ok_or("`cldr.minimumGroupingDigits` is not a number")?;
-        let messages = templates(field("messages")?)?;
-        Ok(Locale { tag, direction, plural, digits, group, min_grouping: min_grouping as usize, messages })
-    }
+/// The shipped locales, with English first.
+const LOCALES: [&str; 14] = ["en", "ar", "de", "es", "fr", "it", "ja", "nl", "pl", "pt", "pt-BR", "sv", "tr", "zh-Hans"];
 
-    /// `n` in the locale's digits, grouped by thousands where the locale groups a number
-    /// that long (CLDR's minimum grouping digits: Polish writes `5000` but `16 384`).
-    pub(crate) fn format_integer(&self, n: u64, grouping: bool) -> String {
-        let plain = n.to_string();
-        let grouped = grouping && plain.len() >= 3 + self.min_grouping.max(1);
-        let mut out = String::new();
-        for (i, d) in plain.bytes().enumerate() {
-            let left = plain.len() - i;
-            if grouped && i > 0 && left % 3 == 0 {
-                out.push_str(&self.group);
-            }
-            out.push(self.digits[usize::from(d - b'0')]);
-        }
-        out
-    }
+/// Tags that stand for a shipped locale other than by their parents.
+const ALIASES: [(&str, &str); 5] =
+    [("zh", "zh-Hans"), ("zh-CN", "zh-Hans"), ("zh-SG", "zh-Hans"), ("zh-MY", "zh-Hans"), ("pt-PT", "pt")];
 
-    pub(crate) fn plural_category(&self, n: u64) -> &str {
-        self.plural.category(n)
-    }
-}
-
-fn templates(value: &Value) -> Result<HashMap<String, Template>, String> {
-    let object = value.as_object().ok_or("`messages` is not an object")?;
-    object
-        .iter()
-        .map(|(key, text)| {
-            let text = text.as_str().ok_or_else(|| format!("message {key:?} is not a string"))?;
-            Template::parse(text).map(|t| (key.clone(), t)).map_err(|e| format!("message {key:?}: {e}"))
-        })
-        .collect()
-}
-
-/// The shipped locales and the tags that stand for them (`zh` → `zh-Hans`).
-const INDEX: &str = include_str!("locales/index.json");
-
-struct Index {
-    locales: Vec<String>,
-    aliases: HashMap<String, String>,
-}
-
-fn index() -> &'static Index {
-    static INDEX_DATA: OnceLock<Index> = OnceLock::new();
-    INDEX_DATA.get_or_init(|| {
-        let data: Value = serde_json::from_str(INDEX).unwrap_or_default();
-        let strings = |v: Option<&Value>| -> Vec<String> {
-            v.and_then(Value::as_array).map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_owned)).collect()).unwrap_or_default()
-        };
-        let aliases = data
-            .get("aliases")
-            .and_then(Value::as_object)
-            .map(|m| m.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned()))).collect())
-            .unwrap_or_default();
-        Index { locales: strings(data.get("locales")), aliases }
-    })
-}
-
-/// The catalogue files compiled into this build: English always; every locale natively
-/// and in the Node build (`all-locales`), where the bytes cost nothing on the wire.
-fn builtin(tag: &str) -> Option<&'static str> {
+/// The files compiled into this build: English and the APIs' English always; every locale
+/// natively and in the Node build (`all-locales`), where the bytes cost nothing on the wire.
+fn builtin(name: &str) -> Option<&'static str> {
     macro_rules! files {
         ($($tag:literal),*) => {
-            match tag {
+            match name {
                 "en" => Some(include_str!("locales/en.json")),
-                #[cfg(any(not(target_arch = "wasm32"), feature = "all-locales"))]
-                $($tag => Some(include_str!(concat!("locales/", $tag, ".json"))),)*
+                $(
+                    #[cfg(any(not(target_arch = "wasm32"), feature = "all-locales"))]
+                    $tag => Some(include_str!(concat!("locales/", $tag, ".json"))),
+                )*
                 _ => None,
             }
         };
@@ -135,69 +49,211 @@ fn builtin(tag: &str) -> Option<&'static str> {
     files!("ar", "de", "es", "fr", "it", "ja", "nl", "pl", "pt", "pt-BR", "sv", "tr", "zh-Hans")
 }
 
-fn loaded() -> &'static RwLock<HashMap<String, &'static Locale>> {
-    static LOADED: OnceLock<RwLock<HashMap<String, &'static Locale>>> = OnceLock::new();
-    LOADED.get_or_init(Default::default)
-}
+/// Every file read so far (and every locale added), each parsed once and kept for the
+/// program's life: a handful.
+static READ: RwLock<Vec<(String, &'static Locale)>> = RwLock::new(Vec::new());
 
-/// The parsed locale `tag` if this build has it or it was added, parsing it on first use.
-fn find(tag: &str) -> Option<&'static Locale> {
-    if let Some(locale) = loaded().read().ok()?.get(tag) {
-        return Some(locale);
-    }
-    let locale = Locale::parse(builtin(tag)?).ok()?;
-    Some(remember(locale))
-}
-
-fn remember(locale: Locale) -> &'static Locale {
-    // A locale lives as long as the program: a handful, each parsed once.
+fn remember(name: String, locale: Locale) -> &'static Locale {
     let locale: &'static Locale = Box::leak(Box::new(locale));
-    if let Ok(mut map) = loaded().write() {
-        map.insert(locale.tag.clone(), locale);
+    if let Ok(mut read) = READ.write() {
+        read.retain(|(n, _)| *n != name);
+        read.push((name, locale));
     }
     locale
 }
 
+fn read(name: &str) -> Option<&'static Locale> {
+    READ.read().ok()?.iter().find(|(n, _)| n == name).map(|(_, l)| *l)
+}
+
+/// The locale `tag` if this build has it or it was added, reading it on first use.
+fn find(tag: &str) -> Option<&'static Locale> {
+    if let Some(locale) = read(tag) {
+        return Some(locale);
+    }
+    let locale = Locale::parse(builtin(tag)?).ok()?;
+    Some(remember(tag.to_owned(), locale))
+}
+
+/// An English file of the APIs (`api.json`, `developer.json`), under a name no tag has.
+fn english_file(name: &str, text: &str) -> &'static Locale {
+    if let Some(file) = read(name) {
+        return file;
+    }
+    let data = serde_json::from_str::<Value>(text).unwrap_or_default();
+    remember(name.to_owned(), Locale(data))
+}
+
 pub(crate) fn english() -> &'static Locale {
-    static ENGLISH: OnceLock<&'static Locale> = OnceLock::new();
-    // The built-in English file is tested (tests/messages.rs); should it ever fail to read,
-    // the message falls back to the code itself rather than a panic.
-    ENGLISH.get_or_init(|| {
-        find("en").unwrap_or_else(|| {
-            Box::leak(Box::new(Locale {
-                tag: "en".into(),
-                direction: "ltr".into(),
-                plural: PluralRules::parse([]).unwrap_or_else(|_| unreachable!()),
-                digits: "0123456789".chars().collect(),
-                group: ",".into(),
-                min_grouping: 1,
-                messages: HashMap::new(),
-            }))
-        })
-    })
+    // The built-in English file is tested; should it ever fail to read, a message is its
+    // code rather than a panic.
+    find("en").unwrap_or_else(|| english_file("#en", "{}"))
+}
+
+impl Locale {
+    /// Reads and checks a locale file: its tag, direction, CLDR data and every template.
+    fn parse(text: &str) -> Result<Locale, String> {
+        let locale = Locale(serde_json::from_str::<Value>(text).map_err(|e| format!("not JSON: {e}"))?);
+        let data = &locale.0;
+        let tag = data["tag"].as_str().unwrap_or("");
+        if canonical(tag).as_deref() != Some(tag) {
+            return Err(format!("tag {tag:?} is not a canonical BCP 47 tag"));
+        }
+        if !matches!(data["direction"].as_str(), Some("ltr" | "rtl")) {
+            return Err("direction is ltr or rtl".into());
+        }
+        let cldr = &data["cldr"];
+        if cldr["digits"].as_str().map(|d| d.chars().count()) != Some(10)
+            || !cldr["group"].is_string()
+            || !cldr["minimumGroupingDigits"].is_u64()
+        {
+            return Err("cldr needs ten digits, a group separator and minimumGroupingDigits".into());
+        }
+        for (category, rule) in cldr["plural"].as_object().ok_or("cldr.plural is not an object")? {
+            let rule = rule.as_str().unwrap_or("?");
+            if holds(rule, 0).is_none() {
+                return Err(format!("plural rule {category}: {rule:?}"));
+            }
+        }
+        for (key, message) in data["messages"].as_object().ok_or("messages is not an object")? {
+            let message = message.as_str().ok_or_else(|| format!("message {key} is not a string"))?;
+            template::check(message, &locale).map_err(|e| format!("message {key}: {e}"))?;
+        }
+        Ok(locale)
+    }
+
+    fn tag(&self) -> &str {
+        self.0["tag"].as_str().unwrap_or("en")
+    }
+
+    fn message(&self, key: &str) -> Option<&str> {
+        self.0["messages"][key].as_str()
+    }
+
+    /// `n` in the locale's digits, grouped by thousands where the locale groups a number
+    /// that long (CLDR's minimum grouping digits: Polish writes `5000` but `16 384`).
+    pub(crate) fn write_integer(&self, n: u64, grouping: bool, out: &mut String) {
+        let cldr = &self.0["cldr"];
+        let digits: Vec<char> = cldr["digits"].as_str().unwrap_or("0123456789").chars().collect();
+        let group = cldr["group"].as_str().unwrap_or(",");
+        let min = cldr["minimumGroupingDigits"].as_u64().unwrap_or(1).max(1) as usize;
+        let plain = n.to_string();
+        let grouped = grouping && plain.len() >= 3 + min;
+        for (i, d) in plain.bytes().enumerate() {
+            if grouped && i > 0 && (plain.len() - i) % 3 == 0 {
+                out.push_str(group);
+            }
+            out.push(digits.get(usize::from(d - b'0')).copied().unwrap_or('?'));
+        }
+    }
+
+    /// The CLDR plural category of the integer `n` (`one`, `few`, …, else `other`).
+    pub(crate) fn plural_category(&self, n: u64) -> &str {
+        let rules = self.0["cldr"]["plural"].as_object();
+        rules
+            .into_iter()
+            .flatten()
+            .find(|(category, rule)| *category != "other" && holds(rule.as_str().unwrap_or(""), n) == Some(true))
+            .map_or("other", |(category, _)| category.as_str())
+    }
+}
+
+/// Whether CLDR plural rule `rule` (UTS #35 syntax, samples after `@` ignored) holds for
+/// the integer `n`, or `None` if it is malformed. The operands are an integer's: `n` and
+/// `i` are the number; the fraction and exponent operands are zero.
+fn holds(rule: &str, n: u64) -> Option<bool> {
+    let condition = rule.split('@').next().unwrap_or("").trim();
+    if condition.is_empty() {
+        return Some(false);
+    }
+    let mut any = false;
+    for and in condition.split(" or ") {
+        let mut all = true;
+        for relation in and.split(" and ") {
+            all &= relation_holds(relation, n)?;
+        }
+        any |= all;
+    }
+    Some(any)
+}
+
+/// `i % 10 = 2..4`, `n != 1`, `n is not 2`, `i not in 3..5, 7`, `n within 0..2`.
+fn relation_holds(text: &str, n: u64) -> Option<bool> {
+    let mut words = text.split_whitespace().peekable();
+    let mut value = match words.next()? {
+        "n" | "i" => n,
+        "v" | "w" | "f" | "t" | "c" | "e" => 0,
+        _ => return None,
+    };
+    if matches!(words.peek(), Some(&"%" | &"mod")) {
+        words.next();
+        value %= words.next()?.parse::<u64>().ok().filter(|m| *m > 0)?;
+    }
+    let negated = match words.next()? {
+        "=" | "in" | "within" => false,
+        "!=" => true,
+        "is" => words.next_if_eq(&"not").is_some(),
+        "not" => matches!(words.next()?, "in" | "within"),
+        _ => return None,
+    };
+    let mut found = false;
+    let rest: String = words.collect();
+    for range in rest.split(',') {
+        let (lo, hi) = range.split_once("..").unwrap_or((range, range));
+        let (lo, hi) = (lo.parse::<u64>().ok()?, hi.parse::<u64>().ok()?);
+        found |= (lo..=hi).contains(&value);
+    }
+    Some(found != negated)
 }
 
 /// `tag` in canonical case (`pt-br` → `pt-BR`, `zh_hans` → `zh-Hans`), or `None` if it is
 /// not a well-formed BCP 47 tag of letters and digits.
 pub fn canonical(tag: &str) -> Option<String> {
-    let mut out = Vec::new();
+    let mut out = String::new();
     for (i, part) in tag.split(['-', '_']).enumerate() {
+        let letters = part.bytes().all(|b| b.is_ascii_alphabetic());
         if part.is_empty() || part.len() > 8 || !part.bytes().all(|b| b.is_ascii_alphanumeric()) {
             return None;
         }
-        let part = match (i, part.len()) {
-            (0, 2..=3) if part.bytes().all(|b| b.is_ascii_alphabetic()) => part.to_ascii_lowercase(),
+        match (i, part.len()) {
+            (0, 2..=3) if letters => out.push_str(&part.to_ascii_lowercase()),
             (0, _) => return None,
-            (_, 4) if part.bytes().all(|b| b.is_ascii_alphabetic()) => {
-                let lower = part.to_ascii_lowercase();
-                lower[..1].to_ascii_uppercase() + &lower[1..]
+            (_, 4) if letters => {
+                out.push('-');
+                out.push_str(&part[..1].to_ascii_uppercase());
+                out.push_str(&part[1..].to_ascii_lowercase());
             }
-            (_, 2) => part.to_ascii_uppercase(),
-            _ => part.to_ascii_lowercase(),
-        };
-        out.push(part);
+            (_, 2) => {
+                out.push('-');
+                out.push_str(&part.to_ascii_uppercase());
+            }
+            _ => {
+                out.push('-');
+                out.push_str(&part.to_ascii_lowercase());
+            }
+        }
     }
-    Some(out.join("-"))
+    Some(out)
+}
+
+/// The known locales `tag` may use, most specific first, without English.
+fn chain(tag: &str) -> Vec<String> {
+    let Some(tag) = canonical(tag) else { return Vec::new() };
+    let added: Vec<String> = READ.read().map(|r| r.iter().map(|(n, _)| n.clone()).collect()).unwrap_or_default();
+    let mut found: Vec<String> = Vec::new();
+    let mut candidate = tag.as_str();
+    loop {
+        let target = ALIASES.iter().find(|(alias, _)| *alias == candidate).map_or(candidate, |(_, to)| *to);
+        let known = LOCALES.contains(&target) || added.iter().any(|a| a == target);
+        if target != "en" && known && !found.iter().any(|f| f == target) {
+            found.push(target.to_owned());
+        }
+        match candidate.rfind('-') {
+            Some(cut) => candidate = &candidate[..cut],
+            None => break,
+        }
+    }
+    found
 }
 
 /// The shipped locale a tag falls back to along its parents (`pt-BR` → `pt-BR`,
@@ -207,44 +263,24 @@ pub fn resolve_locale(tag: &str) -> String {
     chain(tag).into_iter().next().unwrap_or_else(|| "en".to_owned())
 }
 
-/// The known locales `tag` may use, most specific first, without English.
-fn chain(tag: &str) -> Vec<String> {
-    let Some(tag) = canonical(tag) else { return Vec::new() };
-    let index = index();
-    let added = loaded().read().map(|m| m.keys().cloned().collect::<Vec<_>>()).unwrap_or_default();
-    let mut parts: Vec<&str> = tag.split('-').collect();
-    let mut found = Vec::new();
-    while !parts.is_empty() {
-        let candidate = parts.join("-");
-        let target = index.aliases.get(&candidate).cloned().unwrap_or(candidate);
-        if target != "en" && (index.locales.contains(&target) || added.contains(&target)) && !found.contains(&target) {
-            found.push(target);
-        }
-        parts.pop();
-    }
-    found
-}
-
 /// The shipped locales' tags.
 pub fn locales() -> Vec<String> {
-    index().locales.clone()
+    LOCALES.iter().map(|t| (*t).to_owned()).collect()
 }
 
 /// `ltr` or `rtl`: the direction a page in `tag` is written in (a form sets `dir` from it).
 pub fn direction(tag: &str) -> String {
-    for candidate in chain(tag) {
-        if let Some(locale) = find(&candidate) {
-            return locale.direction.clone();
-        }
-    }
-    english().direction.clone()
+    let locale = chain(tag).iter().find_map(|t| find(t)).unwrap_or_else(english);
+    locale.0["direction"].as_str().unwrap_or("ltr").to_owned()
 }
 
 /// Adds a locale from its catalogue file (what `loadLocale` fetched), replacing one of the
 /// same tag, and returns its tag; refuses a file that is not a locale of the catalogue.
 pub fn add_locale(catalogue_file: &str) -> Result<String, String> {
     let locale = Locale::parse(catalogue_file)?;
-    Ok(remember(locale).tag.clone())
+    let tag = locale.tag().to_owned();
+    remember(tag.clone(), locale);
+    Ok(tag)
 }
 
 /// Whether `tag`'s own catalogue is in this build or added (not only English to fall to).
@@ -252,67 +288,59 @@ pub fn has_locale(tag: &str) -> bool {
     chain(tag).first().is_some_and(|t| find(t).is_some())
 }
 
-/// A caller's own wording: per code, and per field path per code.
-#[derive(Debug, Default)]
-pub struct Messages {
-    by_code: HashMap<String, Template>,
-    by_field: HashMap<String, HashMap<String, Template>>,
+/// Whether the catalogue has an entry `key`: a code, or one of the server's own.
+pub fn is_message(key: &str) -> bool {
+    Code::ALL.iter().any(|c| c.as_str() == key) || SERVER_MESSAGES.contains(&key)
 }
+
+/// Entries of the catalogue that are not violation codes: the server's own answers.
+pub(crate) const SERVER_MESSAGES: &[&str] = &["signup_accepted", "signup_rate_limited"];
+
+/// A caller's own wording: per code, and per field path per code, checked.
+#[derive(Debug, Default)]
+pub struct Messages(Map<String, Value>);
 
 impl Messages {
     /// Reads `{ "invalid_email": "…", "customer.email": { "invalid_email": "…" } }`.
     pub fn from_json(value: &Value) -> Result<Messages, String> {
         let object = value.as_object().ok_or("must be an object of templates")?;
-        let mut messages = Messages::default();
+        let check = |key: &str, code: &str, template: &Value| -> Result<(), String> {
+            if !is_message(code) {
+                return Err(format!("{code:?} is not a code"));
+            }
+            let text = template.as_str().ok_or_else(|| format!("{key:?}: a template is a string"))?;
+            template::check(text, english()).map_err(|e| format!("{key:?}: {e}"))
+        };
+        let mut checked = Map::new();
         for (key, entry) in object {
             match entry {
-                Value::String(text) => {
-                    let code = known_code(key)?;
-                    let template = Template::parse(text).map_err(|e| format!("{key:?}: {e}"))?;
-                    messages.by_code.insert(code, template);
-                }
                 Value::Object(codes) => {
                     let field = Path::parse(key).ok_or_else(|| format!("{key:?} is neither a code nor a field path"))?;
-                    let mut by_code = HashMap::new();
-                    for (code, text) in codes {
-                        let code = known_code(code)?;
-                        let text = text.as_str().ok_or_else(|| format!("{key:?}.{code}: a template is a string"))?;
-                        by_code.insert(code.clone(), Template::parse(text).map_err(|e| format!("{key:?}.{code}: {e}"))?);
+                    for (code, template) in codes {
+                        check(key, code, template)?;
                     }
-                    messages.by_field.insert(field.to_string(), by_code);
+                    checked.insert(field.to_string(), entry.clone());
                 }
-                _ => return Err(format!("{key:?}: a template is a string, a field's templates an object")),
+                _ => {
+                    check(key, key, entry)?;
+                    checked.insert(key.clone(), entry.clone());
+                }
             }
         }
-        Ok(messages)
+        Ok(Messages(checked))
     }
 
-    fn template(&self, code: &str, path: &Path) -> Option<&Template> {
-        if !self.by_field.is_empty() {
-            if let Some(t) = self.by_field.get(&path.to_string()).and_then(|m| m.get(code)) {
-                return Some(t);
-            }
-        }
-        self.by_code.get(code)
+    fn template(&self, code: &str, path: &Path) -> Option<&str> {
+        let field = self.0.get(&path.to_string()).and_then(|m| m.get(code)).and_then(Value::as_str);
+        field.or_else(|| self.0.get(code).and_then(Value::as_str))
     }
 }
-
-fn known_code(text: &str) -> Result<String, String> {
-    match Code::from_str_opt(text) {
-        Some(code) => Ok(code.as_str().to_owned()),
-        None if SERVER_MESSAGES.contains(&text) => Ok(text.to_owned()),
-        None => Err(format!("{text:?} is not a code")),
-    }
-}
-
-/// Entries of the catalogue that are not violation codes: the server's own answers.
-pub(crate) const SERVER_MESSAGES: &[&str] = &["signup_rate_limited"];
 
 /// How one call words its messages: a locale and the caller's overrides.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Wording {
     pub(crate) locale: Option<String>,
-    pub(crate) overrides: Option<Arc<Messages>>,
+    pub(crate) overrides: Option<std::sync::Arc<Messages>>,
 }
 
 impl Wording {
@@ -323,17 +351,23 @@ impl Wording {
 
     /// The message for `key` (a code or a server entry) at `path`.
     pub(crate) fn render(&self, key: &str, params: &Params, path: &Path) -> String {
-        let locales: Vec<&'static Locale> = match &self.locale {
+        let mut locales: Vec<&'static Locale> = match &self.locale {
             Some(tag) => chain(tag).iter().filter_map(|t| find(t)).collect(),
             None => Vec::new(),
         };
-        let first = locales.first().copied().unwrap_or_else(english);
+        locales.push(english());
+        let mut out = String::new();
         if let Some(template) = self.overrides.as_ref().and_then(|o| o.template(key, path)) {
-            return template.render(params, first);
+            if template::render(template, params, locales[0], &mut out).is_ok() {
+                return out;
+            }
         }
-        for locale in locales.iter().copied().chain([english()]) {
-            if let Some(template) = locale.messages.get(key) {
-                return template.render(params, locale);
+        for locale in locales {
+            if let Some(template) = locale.message(key) {
+                out.clear();
+                if template::render(template, params, locale, &mut out).is_ok() {
+                    return out;
+                }
             }
         }
         key.to_owned()
@@ -345,34 +379,25 @@ pub(crate) fn english_message(key: &str, params: &Params) -> String {
     Wording::default().render(key, params, &Path::root())
 }
 
-/// The English of the APIs: the Store API's fragments and the developer's errors.
-const API: &str = include_str!("api.json");
-
-fn api_section(section: &str) -> &'static HashMap<String, Template> {
-    static SECTIONS: OnceLock<HashMap<String, HashMap<String, Template>>> = OnceLock::new();
-    static EMPTY: OnceLock<HashMap<String, Template>> = OnceLock::new();
-    let sections = SECTIONS.get_or_init(|| {
-        let data: Map<String, Value> = serde_json::from_str(API).unwrap_or_default();
-        data.iter().filter_map(|(name, v)| Some((name.clone(), templates(v).ok()?))).collect()
-    });
-    sections.get(section).unwrap_or_else(|| EMPTY.get_or_init(HashMap::new))
+/// A template of an English file of the APIs, rendered; `None` if it has no `key`.
+fn english_of(file: &Locale, section: &str, key: &str, params: &Params) -> Option<String> {
+    let template = file.0[section][key].as_str()?;
+    let mut out = String::new();
+    template::render(template, params, english(), &mut out).ok()?;
+    Some(out)
 }
 
 /// The Store API's English fragment for `key` (`is not a valid email address`).
 pub(crate) fn api_fragment(key: &str, params: &Params) -> String {
-    match api_section("store_api").get(key) {
-        Some(t) => t.render(params, english()),
-        None => english_message(key, params),
-    }
+    let file = english_file("#api", include_str!("api.json"));
+    english_of(file, "store_api", key, params).unwrap_or_else(|| english_message(key, params))
 }
 
-/// An English error for a developer (a bad option), from `api.json`'s `developer` section.
+/// An English error for a developer (a bad option), from `developer.json`.
 pub(crate) fn developer(key: &str, params: &[(&str, &str)]) -> String {
     let params: Params = params.iter().map(|(k, v)| ((*k).to_owned(), Value::String((*v).to_owned()))).collect();
-    match api_section("developer").get(key) {
-        Some(t) => t.render(&params, english()),
-        None => key.to_owned(),
-    }
+    let file = english_file("#developer", include_str!("developer.json"));
+    english_of(file, "developer", key, &params).unwrap_or_else(|| key.to_owned())
 }
 
 #[cfg(test)]
@@ -403,15 +428,32 @@ mod tests {
         assert_eq!(resolve_locale("not a tag"), "en");
     }
 
+    fn integer(tag: &str, n: u64, grouping: bool) -> String {
+        let mut out = String::new();
+        find(tag).unwrap().write_integer(n, grouping, &mut out);
+        out
+    }
+
     #[test]
     fn grouping_follows_cldr() {
+        assert_eq!(integer("pl", 5000, true), "5000");
+        assert_eq!(integer("pl", 16384, true), "16\u{a0}384");
+        assert_eq!(integer("de", 1900, false), "1900");
+        assert_eq!(integer("de", 16384, true), "16.384");
+        assert_eq!(integer("en", 1234567, true), "1,234,567");
+    }
+
+    #[test]
+    fn cldr_plural_rules_of_polish_and_arabic() {
         let pl = find("pl").unwrap();
-        assert_eq!(pl.format_integer(5000, true), "5000");
-        assert_eq!(pl.format_integer(16384, true), "16\u{a0}384");
-        let de = find("de").unwrap();
-        assert_eq!(de.format_integer(1900, false), "1900");
-        assert_eq!(de.format_integer(16384, true), "16.384");
-        assert_eq!(english().format_integer(1234567, true), "1,234,567");
+        let got: Vec<&str> = [1, 2, 4, 5, 12, 22, 254, 300, 1000].iter().map(|&n| pl.plural_category(n)).collect();
+        assert_eq!(got, ["one", "few", "few", "many", "many", "few", "few", "many", "many"]);
+        let ar = find("ar").unwrap();
+        let got: Vec<&str> = [0, 1, 2, 3, 10, 11, 99, 100, 102, 103, 111].iter().map(|&n| ar.plural_category(n)).collect();
+        assert_eq!(got, ["zero", "one", "two", "few", "few", "many", "many", "other", "other", "few", "many"]);
+        for bad in ["i = ", "q = 1", "n % x = 1", "n = 1..", "n <> 1"] {
+            assert_eq!(holds(bad, 1), None, "{bad}");
+        }
     }
 
     #[test]

@@ -4,282 +4,230 @@
 //! `{reason, select, dots {…} other {…}}` picks by a text parameter, with an `absent` case
 //! for a parameter the violation lacks; `{min, number, ::group-off}` writes a number
 //! without grouping (a year). An apostrophe is a plain character, not ICU's escape: French
-//! and Italian write it in every other word.
-
-#[cfg(test)]
-use std::collections::BTreeSet;
+//! and Italian write one in every other word.
+//!
+//! A template is interpreted as it is read, never kept as a tree: the browser build pays
+//! for this code on every page, and one reader that checks, skips and writes is the
+//! smallest (checking is reading with nothing written).
 
 use serde_json::Value;
 
 use super::Locale;
 use crate::Params;
 
-/// A parsed template.
-#[derive(Debug, Clone)]
-pub(crate) struct Template(Vec<Node>);
-
-#[derive(Debug, Clone)]
-enum Node {
-    Text(String),
-    Arg { name: String, grouping: bool },
-    Hash,
-    Plural { name: String, cases: Vec<(PluralKey, Vec<Node>)> },
-    Select { name: String, cases: Vec<(String, Vec<Node>)> },
+/// Writes `template` for `params` in `locale` into `out`, or says where it is malformed.
+pub(crate) fn render(template: &str, params: &Params, locale: &Locale, out: &mut String) -> Result<(), String> {
+    let mut reader = Reader { text: template, at: 0, params, locale };
+    reader.nodes(None, Some(out))?;
+    match reader.at < template.len() {
+        true => Err(format!("unmatched }} at byte {}", reader.at)),
+        false => Ok(()),
+    }
 }
 
-#[derive(Debug, Clone)]
-enum PluralKey {
-    Exact(u64),
-    Category(String),
+/// Whether `template` is well formed (read with nothing written).
+pub(crate) fn check(template: &str, locale: &Locale) -> Result<(), String> {
+    let mut reader = Reader { text: template, at: 0, params: &Params::new(), locale };
+    reader.nodes(None, None)?;
+    match reader.at < template.len() {
+        true => Err(format!("unmatched }} at byte {}", reader.at)),
+        false => Ok(()),
+    }
 }
 
-impl Template {
-    /// Parses `text`, or says where it is malformed.
-    pub(crate) fn parse(text: &str) -> Result<Template, String> {
-        let chars: Vec<char> = text.chars().collect();
-        let mut at = 0;
-        let nodes = parse_nodes(&chars, &mut at, false)?;
-        if at < chars.len() {
-            return Err(format!("unmatched `}}` at character {at} of {text:?}"));
-        }
-        Ok(Template(nodes))
+struct Reader<'a> {
+    text: &'a str,
+    at: usize,
+    params: &'a Params,
+    locale: &'a Locale,
+}
+
+/// Inside a `plural` case: the number `#` stands for (`None` if the parameter is absent).
+type Hash = Option<Option<u64>>;
+
+impl Reader<'_> {
+    fn peek(&self) -> Option<char> {
+        self.text[self.at..].chars().next()
     }
 
-    /// The names of the parameters the template reads.
-    #[cfg(test)]
-    pub(crate) fn params(&self) -> BTreeSet<String> {
-        let mut names = BTreeSet::new();
-        collect(&self.0, &mut names);
-        names
-    }
-
-    /// The text for `params` in `locale`.
-    pub(crate) fn render(&self, params: &Params, locale: &Locale) -> String {
-        let mut out = String::new();
-        render(&self.0, params, locale, None, &mut out);
-        out
-    }
-
-    /// The case keys of every `plural` in the template.
-    #[cfg(test)]
-    pub(crate) fn plural_cases(&self) -> Vec<Vec<String>> {
-        fn walk(nodes: &[Node], out: &mut Vec<Vec<String>>) {
-            for node in nodes {
-                match node {
-                    Node::Plural { cases, .. } => {
-                        out.push(
-                            cases
-                                .iter()
-                                .map(|(k, _)| match k {
-                                    PluralKey::Exact(n) => format!("={n}"),
-                                    PluralKey::Category(c) => c.clone(),
-                                })
-                                .collect(),
-                        );
-                        cases.iter().for_each(|(_, n)| walk(n, out));
+    /// Text, `#` and placeholders up to a `}` or the end; written when `out` is given.
+    fn nodes(&mut self, hash: Hash, mut out: Option<&mut String>) -> Result<(), String> {
+        while let Some(c) = self.peek() {
+            match c {
+                '}' => break,
+                '{' => {
+                    self.at += 1;
+                    self.placeholder(hash, out.as_deref_mut())?;
+                }
+                '#' if hash.is_some() => {
+                    self.at += 1;
+                    if let (Some(out), Some(Some(n))) = (out.as_deref_mut(), hash) {
+                        self.locale.write_integer(n, true, out);
                     }
-                    Node::Select { cases, .. } => cases.iter().for_each(|(_, n)| walk(n, out)),
-                    _ => {}
+                }
+                _ => {
+                    self.at += c.len_utf8();
+                    if let Some(out) = out.as_deref_mut() {
+                        out.push(c);
+                    }
                 }
             }
         }
-        let mut out = Vec::new();
-        walk(&self.0, &mut out);
-        out
+        Ok(())
+    }
+
+    /// A word: letters, digits and `_ - : =` (names, types, case keys, styles).
+    fn word(&mut self) -> &str {
+        let skip_space = |r: &mut Self| {
+            while r.peek().is_some_and(char::is_whitespace) {
+                r.at += 1;
+            }
+        };
+        skip_space(self);
+        let start = self.at;
+        while self.peek().is_some_and(|c| c.is_ascii_alphanumeric() || "_-:=".contains(c)) {
+            self.at += 1;
+        }
+        let end = self.at;
+        skip_space(self);
+        &self.text[start..end]
+    }
+
+    fn expect(&mut self, c: char) -> Result<(), String> {
+        match self.peek() == Some(c) {
+            true => {
+                self.at += 1;
+                Ok(())
+            }
+            false => Err(format!("expected {c} at byte {}", self.at)),
+        }
+    }
+
+    /// After a `{`: `name}`, `name, number, ::group-off}`, `name, plural, …}`, `name, select, …}`.
+    fn placeholder(&mut self, hash: Hash, out: Option<&mut String>) -> Result<(), String> {
+        let name = self.word().to_owned();
+        if name.is_empty() {
+            return Err(format!("a placeholder needs a parameter name, at byte {}", self.at));
+        }
+        let value = self.params.get(&name);
+        #[cfg(test)]
+        tests::note_param(&name);
+        if self.peek() == Some('}') {
+            self.at += 1;
+            if let (Some(out), Some(value)) = (out, value) {
+                self.write_value(value, true, out);
+            }
+            return Ok(());
+        }
+        self.expect(',')?;
+        let kind = self.word().to_owned();
+        self.expect(',')?;
+        if kind == "number" {
+            if self.word() != "::group-off" {
+                return Err("the only number style is ::group-off".into());
+            }
+            self.expect('}')?;
+            if let (Some(out), Some(value)) = (out, value) {
+                self.write_value(value, false, out);
+            }
+            return Ok(());
+        }
+        let plural = match kind.as_str() {
+            "plural" => true,
+            "select" => false,
+            _ => return Err(format!("unknown placeholder type {kind} (plural, select or number)")),
+        };
+        let number = value.and_then(Value::as_u64);
+        let inner: Hash = if plural { Some(number) } else { hash };
+        // Read every case (writing none), noting where the chosen one starts: an exact
+        // `=N` beats a category, a named case beats `other`.
+        let wanted = match (plural, value) {
+            (true, _) => number.map_or("other", |n| self.locale.plural_category(n)).to_owned(),
+            (false, None | Some(Value::Null)) => "absent".to_owned(),
+            (false, Some(Value::String(s))) => s.clone(),
+            (false, Some(other)) => other.to_string(),
+        };
+        let exact = number.map(|n| format!("={n}"));
+        let (mut chosen, mut fallback, mut rank) = (None, None, 0);
+        loop {
+            let key = self.word().to_owned();
+            if key.is_empty() {
+                break;
+            }
+            if plural && !key.starts_with('=') && !["zero", "one", "two", "few", "many", "other"].contains(&key.as_str()) {
+                return Err(format!("bad plural case {key}"));
+            }
+            #[cfg(test)]
+            tests::note_case(plural, &key);
+            self.expect('{')?;
+            let start = self.at;
+            self.nodes(inner, None)?;
+            self.expect('}')?;
+            if plural && exact.as_deref() == Some(key.as_str()) && rank < 2 {
+                (chosen, rank) = (Some(start), 2);
+            } else if key == wanted && rank < 1 {
+                (chosen, rank) = (Some(start), 1);
+            } else if key == "other" {
+                fallback = Some(start);
+            }
+        }
+        self.expect('}')?;
+        let Some(other) = fallback.or(if wanted == "other" { chosen } else { None }) else {
+            return Err(format!("{{{name}, {kind}, …}} needs an other case"));
+        };
+        if let Some(out) = out {
+            let end = self.at;
+            self.at = chosen.unwrap_or(other);
+            self.nodes(inner, Some(out))?;
+            self.at = end;
+        }
+        Ok(())
+    }
+
+    fn write_value(&self, value: &Value, grouping: bool, out: &mut String) {
+        match value {
+            Value::String(s) => out.push_str(s),
+            Value::Number(n) if n.as_u64().is_some() => self.locale.write_integer(n.as_u64().unwrap_or(0), grouping, out),
+            Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    self.write_value(item, grouping, out);
+                }
+            }
+            other => out.push_str(&other.to_string()),
+        }
     }
 }
 
 #[cfg(test)]
-fn collect(nodes: &[Node], names: &mut BTreeSet<String>) {
-    for node in nodes {
-        match node {
-            Node::Arg { name, .. } => {
-                names.insert(name.clone());
-            }
-            Node::Plural { name, cases } => {
-                names.insert(name.clone());
-                cases.iter().for_each(|(_, nodes)| collect(nodes, names));
-            }
-            Node::Select { name, cases } => {
-                names.insert(name.clone());
-                cases.iter().for_each(|(_, nodes)| collect(nodes, names));
-            }
-            Node::Text(_) | Node::Hash => {}
-        }
-    }
-}
+pub(crate) mod tests {
+    //! What the catalogue's tests need to know of a template: its parameters and the case
+    //! keys of its plurals, noted while [`check`] reads it.
+    use std::cell::RefCell;
+    use std::collections::BTreeSet;
 
-fn parse_nodes(chars: &[char], at: &mut usize, in_plural: bool) -> Result<Vec<Node>, String> {
-    let mut nodes = Vec::new();
-    let mut text = String::new();
-    while let Some(&c) = chars.get(*at) {
-        match c {
-            '}' => break,
-            '{' => {
-                if !text.is_empty() {
-                    nodes.push(Node::Text(std::mem::take(&mut text)));
-                }
-                *at += 1;
-                nodes.push(parse_placeholder(chars, at)?);
-            }
-            '#' if in_plural => {
-                if !text.is_empty() {
-                    nodes.push(Node::Text(std::mem::take(&mut text)));
-                }
-                nodes.push(Node::Hash);
-                *at += 1;
-            }
-            _ => {
-                text.push(c);
-                *at += 1;
-            }
-        }
+    thread_local! {
+        static PARAMS: RefCell<BTreeSet<String>> = RefCell::default();
+        static PLURALS: RefCell<BTreeSet<String>> = RefCell::default();
     }
-    if !text.is_empty() {
-        nodes.push(Node::Text(text));
-    }
-    Ok(nodes)
-}
 
-/// After a `{`: `name}`, `name, number, ::group-off}`, `name, plural, …}`, `name, select, …}`.
-fn parse_placeholder(chars: &[char], at: &mut usize) -> Result<Node, String> {
-    let word = |at: &mut usize| -> String {
-        while chars.get(*at).is_some_and(|c| c.is_whitespace()) {
-            *at += 1;
-        }
-        let start = *at;
-        while chars.get(*at).is_some_and(|c| !c.is_whitespace() && !matches!(c, '{' | '}' | ',')) {
-            *at += 1;
-        }
-        let word: String = chars[start..*at].iter().collect();
-        while chars.get(*at).is_some_and(|c| c.is_whitespace()) {
-            *at += 1;
-        }
-        word
-    };
-    let expect = |at: &mut usize, c: char| -> Result<(), String> {
-        if chars.get(*at) == Some(&c) {
-            *at += 1;
-            Ok(())
-        } else {
-            Err(format!("expected `{c}` at character {at}"))
-        }
-    };
-    let name = word(at);
-    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-        return Err(format!("a placeholder needs a parameter name, at character {at}"));
+    pub(super) fn note_param(name: &str) {
+        PARAMS.with(|p| p.borrow_mut().insert(name.to_owned()));
     }
-    if chars.get(*at) == Some(&'}') {
-        *at += 1;
-        return Ok(Node::Arg { name, grouping: true });
-    }
-    expect(at, ',')?;
-    let kind = word(at);
-    match kind.as_str() {
-        "number" => {
-            expect(at, ',')?;
-            let style = word(at);
-            if style != "::group-off" {
-                return Err(format!("unknown number style {style:?} (only ::group-off)"));
-            }
-            expect(at, '}')?;
-            Ok(Node::Arg { name, grouping: false })
-        }
-        "plural" | "select" => {
-            expect(at, ',')?;
-            let mut cases = Vec::new();
-            loop {
-                let key = word(at);
-                if key.is_empty() {
-                    break;
-                }
-                expect(at, '{')?;
-                let nodes = parse_nodes(chars, at, kind == "plural")?;
-                expect(at, '}')?;
-                cases.push((key, nodes));
-            }
-            expect(at, '}')?;
-            if !cases.iter().any(|(key, _)| key == "other") {
-                return Err(format!("`{{{name}, {kind}, …}}` needs an `other` case"));
-            }
-            if kind == "select" {
-                return Ok(Node::Select { name, cases });
-            }
-            let cases = cases
-                .into_iter()
-                .map(|(key, nodes)| match key.strip_prefix('=') {
-                    Some(n) => n.parse().map(|n| (PluralKey::Exact(n), nodes)).map_err(|_| format!("bad plural case {key:?}")),
-                    None if ["zero", "one", "two", "few", "many", "other"].contains(&key.as_str()) => {
-                        Ok((PluralKey::Category(key), nodes))
-                    }
-                    None => Err(format!("bad plural case {key:?}")),
-                })
-                .collect::<Result<_, _>>()?;
-            Ok(Node::Plural { name, cases })
-        }
-        _ => Err(format!("unknown placeholder type {kind:?} (plural, select or number)")),
-    }
-}
 
-fn render(nodes: &[Node], params: &Params, locale: &Locale, number: Option<u64>, out: &mut String) {
-    for node in nodes {
-        match node {
-            Node::Text(text) => out.push_str(text),
-            Node::Hash => {
-                if let Some(n) = number {
-                    out.push_str(&locale.format_integer(n, true));
-                }
-            }
-            Node::Arg { name, grouping } => match params.get(name) {
-                Some(value) => write_value(value, *grouping, locale, out),
-                None => {}
-            },
-            Node::Plural { name, cases } => {
-                let n = params.get(name).and_then(Value::as_u64);
-                let category = n.map_or("other", |n| locale.plural_category(n));
-                let case = cases
-                    .iter()
-                    .find(|(key, _)| matches!(key, PluralKey::Exact(e) if Some(*e) == n))
-                    .or_else(|| cases.iter().find(|(key, _)| matches!(key, PluralKey::Category(c) if c == category)))
-                    .or_else(|| cases.iter().find(|(key, _)| matches!(key, PluralKey::Category(c) if c == "other")));
-                if let Some((_, nodes)) = case {
-                    render(nodes, params, locale, n, out);
-                }
-            }
-            Node::Select { name, cases } => {
-                let key = match params.get(name) {
-                    None | Some(Value::Null) => "absent".to_owned(),
-                    Some(Value::String(s)) => s.clone(),
-                    Some(other) => other.to_string(),
-                };
-                let case = cases.iter().find(|(k, _)| *k == key).or_else(|| cases.iter().find(|(k, _)| k == "other"));
-                if let Some((_, nodes)) = case {
-                    render(nodes, params, locale, number, out);
-                }
-            }
+    pub(super) fn note_case(plural: bool, key: &str) {
+        if plural && !key.starts_with('=') {
+            PLURALS.with(|p| p.borrow_mut().insert(key.to_owned()));
         }
     }
-}
 
-fn write_value(value: &Value, grouping: bool, locale: &Locale, out: &mut String) {
-    match value {
-        Value::String(s) => out.push_str(s),
-        Value::Number(n) => match (n.as_u64(), n.as_i64()) {
-            (Some(u), _) => out.push_str(&locale.format_integer(u, grouping)),
-            (None, Some(i)) => {
-                out.push('-');
-                out.push_str(&locale.format_integer(i.unsigned_abs(), grouping));
-            }
-            _ => out.push_str(&n.to_string()),
-        },
-        Value::Array(items) => {
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                write_value(item, grouping, locale, out);
-            }
-        }
-        other => out.push_str(&other.to_string()),
+    /// The parameters a template reads and the plural forms it names (all its plurals).
+    pub(crate) fn anatomy(template: &str, locale: &super::Locale) -> (BTreeSet<String>, BTreeSet<String>) {
+        PARAMS.with(|p| p.borrow_mut().clear());
+        PLURALS.with(|p| p.borrow_mut().clear());
+        super::check(template, locale).unwrap_or_else(|e| panic!("{template}: {e}"));
+        (PARAMS.with(|p| p.take()), PLURALS.with(|p| p.take()))
     }
 }

@@ -14,6 +14,7 @@ pub mod client;
 pub mod connection;
 pub mod delivery;
 pub mod handlers;
+pub mod language;
 pub mod metrics;
 pub mod rate_limit;
 pub mod routes;

@@ -17,6 +17,7 @@ use tracing::Level;
 
 use super::auth;
 use super::handlers::{self, error};
+use super::language;
 use super::metrics;
 use super::static_files;
 use super::store::Storage;
@@ -49,6 +50,7 @@ pub fn router<S: Storage>(st: Arc<AppState<S>>) -> Router {
         .route("/api/v1/validate/store", post(|req| handlers::validate(req, Shape::Store)))
         .route("/api/v1/validate/square", post(|req| handlers::validate(req, Shape::Square)))
         .method_not_allowed_fallback(not_allowed)
+        .route_layer(axum::middleware::from_fn(language::layer))
         .layer(
             CorsLayer::new()
                 .allow_origin(Any)
@@ -68,6 +70,7 @@ pub fn router<S: Storage>(st: Arc<AppState<S>>) -> Router {
             get(handlers::get_customer::<S>).patch(handlers::patch_customer::<S>),
         )
         .route_layer(axum::middleware::from_fn_with_state(st.clone(), auth::store_api::<S>))
+        .route_layer(axum::middleware::from_fn(language::layer))
         .method_not_allowed_fallback(not_allowed);
     // Square's routes answer Square's error shape, 404 and 405 included.
     let square = Router::new()
@@ -110,7 +113,7 @@ pub fn router<S: Storage>(st: Arc<AppState<S>>) -> Router {
         .route("/openapi.json", get(handlers::openapi))
         .route("/api/v1/public/config", get(handlers::public_config::<S>))
         .route("/api/v1/status", get(handlers::status::<S>))
-        .route("/join/{account}", post(handlers::join::<S>))
+        .route("/join/{account}", post(handlers::join::<S>).layer(axum::middleware::from_fn(language::layer)))
         .route("/passes/{uuid}", get(handlers::pass::<S>))
         .route("/passes/{uuid}/{wallet}", get(handlers::wallet))
         .route_service("/admin", static_files::page(st.www_dir.clone(), "/admin.html"))

@@ -26,6 +26,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::{Date, Options, OptionsError, Path, Report, Segment, Shape};
 
+
 // The types generated from the Rust source for pkg/index.d.ts: the `Code` union from
 // report.rs's list here, and the request shapes `tsify` derives from src/model/. The
 // declarations of the JS API sit beside the JS, in pkg/api.d.ts; `make pkg` joins the two
@@ -58,16 +59,30 @@ thread_local! {
         std::cell::RefCell::new(CurrentOptions { options: Options::default(), today_from_clock: true });
 }
 
-/// `setOptions`: the wrapper's already type-checked `defaultRegion` and `today` strings.
+/// `setOptions`: the wrapper's already type-checked `defaultRegion`, `today` and `locale`
+/// strings, and `messages` as JSON text.
 #[wasm_bindgen(js_name = setOptions, skip_typescript)]
-pub fn set_options(default_region: Option<String>, today: Option<String>) -> Result<(), JsValue> {
+pub fn set_options(
+    default_region: Option<String>,
+    today: Option<String>,
+    locale: Option<String>,
+    messages: Option<String>,
+) -> Result<(), JsValue> {
+    let bad = |e: OptionsError, name: &str| type_error(format!("customer-validation: {}", e.message_for(name)));
     let today_from_clock = today.is_none();
     let today = match today {
-        Some(today) => today.parse::<Date>().map_err(|e| type_error(option_message(&e)))?,
+        Some(today) => today.parse::<Date>().map_err(|e| bad(e, "options.today"))?,
         None => Options::default().today(),
     };
-    let options =
-        Options::new(default_region.as_deref().unwrap_or("US"), today).map_err(|e| type_error(option_message(&e)))?;
+    let mut options =
+        Options::new(default_region.as_deref().unwrap_or("US"), today).map_err(|e| bad(e, "options.defaultRegion"))?;
+    if let Some(locale) = locale {
+        options = options.with_locale(&locale).map_err(|e| bad(e, "options.locale"))?;
+    }
+    if let Some(messages) = messages {
+        let value = serde_json::from_str::<Value>(&messages).unwrap_or(Value::Null);
+        options = options.with_messages(&value).map_err(|e| bad(e, "options.messages"))?;
+    }
     CURRENT.with(|current| *current.borrow_mut() = CurrentOptions { options, today_from_clock });
     Ok(())
 }
@@ -84,16 +99,38 @@ fn current_options() -> Options {
     })
 }
 
-/// The Rust message names `default_region`; JavaScript callers wrote `defaultRegion`.
-fn option_message(error: &OptionsError) -> String {
-    match error {
-        OptionsError::DefaultRegion(r) => format!(
-            "customer-validation: options.defaultRegion {r:?} is not a known region (use an ISO 3166-1 alpha-2 code such as \"US\")"
-        ),
-        OptionsError::Today(t) => {
-            format!("customer-validation: options.today {t:?} is not a YYYY-MM-DD calendar date (e.g. \"2026-11-23\")")
+/// The locale calls of the package, in one export (each export costs its own glue):
+/// `"add"` a catalogue file's text (its tag, or a `TypeError`); `"status"` of a tag: the
+/// shipped locale it falls back to, whether this module has it, its direction; `"list"`
+/// the catalogue's locales.
+#[wasm_bindgen(js_name = localeJson, skip_typescript)]
+pub fn locale_json(op: &str, arg: &str) -> Result<String, JsValue> {
+    use crate::messages;
+    match op {
+        "add" => messages::add_locale(arg)
+            .map_err(|e| type_error(format!("customer-validation: addLocale: not a locale of the catalogue ({e})"))),
+        "status" => {
+            let file = messages::resolve_locale(arg);
+            let have = file == "en" || messages::has_locale(&file);
+            let direction = if have { messages::direction(&file) } else { String::new() };
+            Ok(to_text(&serde_json::json!({ "locale": file, "loaded": have, "direction": direction })))
         }
+        _ => Ok(to_text(&messages::locales())),
     }
+}
+
+/// `formatMessage`: the message for `code` and its params (JSON text) with the options of
+/// `setOptions`, or a `TypeError` for a code the catalogue lacks.
+#[wasm_bindgen(js_name = formatMessageJson, skip_typescript)]
+pub fn format_message_json(code: &str, params: &str) -> Result<String, JsValue> {
+    if !crate::messages::is_message(code) {
+        return Err(type_error(format!("customer-validation: formatMessage: {code:?} is not a code")));
+    }
+    let params = match serde_json::from_str::<Value>(params) {
+        Ok(Value::Object(map)) => map,
+        _ => return Err(type_error("customer-validation: formatMessage: params must be an object".to_owned())),
+    };
+    Ok(current_options().message(code, &params))
 }
 
 fn shape(name: &str) -> Result<Shape, JsValue> {

@@ -6,10 +6,6 @@ use super::*;
 /// accepted and stored nowhere.
 pub const HONEYPOT: &str = "website";
 
-/// What `/join` answers for every sign-up it takes, new customer or not.
-const JOIN_ACCEPTED: &str =
-    "Thanks for signing up! If you asked for your card, it is on its way to the email address or phone number you gave.";
-
 /// Fields links to other systems need a token for: the public sign-up refuses them.
 const TOKEN_ONLY_FIELDS: [&str; 2] = ["external_references", "metadata"];
 
@@ -21,6 +17,7 @@ pub(crate) async fn join<S: Storage>(
     State(st): Shared<S>,
     account: Result<UrlPath<String>, PathRejection>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Extension(asked): Extension<Asked>,
     req: Request,
 ) -> Resp {
     let not_found = || error(StatusCode::NOT_FOUND, "store not found");
@@ -32,17 +29,26 @@ pub(crate) async fn join<S: Storage>(
     let client = crate::server::client::client_address(peer.ip(), req.headers(), &st.trusted_proxies);
     let decision = st.join_limiter.check(client, store.id);
     let mut resp = if decision.allowed {
-        join_answer(req, &store, &st).await
+        join_answer(req, &store, &st, &asked).await
     } else {
-        let wait = decision.reset.as_secs().max(1);
-        error(StatusCode::TOO_MANY_REQUESTS, &format!("too many sign-ups; try again in {wait} seconds"))
+        let wait = Params::from_iter([("wait".to_owned(), json!(decision.reset.as_secs().max(1)))]);
+        error(StatusCode::TOO_MANY_REQUESTS, &server_message(&asked, "signup_rate_limited", &wait))
     };
     decision.write_headers(resp.headers_mut());
     resp
 }
 
-async fn join_answer<S: Storage>(req: Request, store: &StoreInfo, st: &AppState<S>) -> Resp {
-    let accepted = || json_response(StatusCode::ACCEPTED, &json!({ "status": "accepted", "message": JOIN_ACCEPTED }));
+/// A message of the server's own: the request's locale, else the API's English.
+fn server_message(asked: &Asked, key: &str, params: &Params) -> String {
+    match &asked.0 {
+        Some(_) => worded(Options::default(), asked).message(key, params),
+        None => crate::messages::api_fragment(key, params),
+    }
+}
+
+async fn join_answer<S: Storage>(req: Request, store: &StoreInfo, st: &AppState<S>, asked: &Asked) -> Resp {
+    let message = server_message(asked, "signup_accepted", &Params::new());
+    let accepted = || json_response(StatusCode::ACCEPTED, &json!({ "status": "accepted", "message": message }));
     let mut input = match read_input(req, true, MAX_BODY).await {
         Ok(v) => v,
         Err(reject) => return reject.response(),
@@ -63,17 +69,17 @@ async fn join_answer<S: Storage>(req: Request, store: &StoreInfo, st: &AppState<
         .collect();
     let valid = match Valid::store(&input, &store.options()) {
         Ok(valid) if token_only.is_empty() => valid,
-        Ok(_) => return json_response(StatusCode::UNPROCESSABLE_ENTITY, &store_error_body(counted(&token_only))),
+        Ok(_) => return store_422(asked, &token_only),
         Err(report) => {
             let mut errors = report.errors;
             errors.extend(token_only);
-            return json_response(StatusCode::UNPROCESSABLE_ENTITY, &store_error_body(counted(&errors)));
+            return store_422(asked, &errors);
         }
     };
     match st.db.join(store.id, valid).await {
         Ok(()) => accepted(),
         Err(CreateError::Rejected(violations)) => {
-            json_response(StatusCode::UNPROCESSABLE_ENTITY, &store_error_body(counted(&violations)))
+            store_422(asked, &violations)
         }
         Err(CreateError::KeyReused) => server_error("a sign-up has no idempotency key"),
         Err(CreateError::Storage(e)) => server_error(&e),

@@ -34,13 +34,14 @@ use http_body_util::{BodyExt, Limited};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
+use super::language::Asked;
 use super::metrics;
 use super::store::{
     CreateError, CustomerQuery, IdempotencyKey, Lookup, SquareChange, SquareFilter, SquareListQuery, SquareOutcome,
     Storage, StorageError, StoreInfo, Valid,
 };
 use super::AppState;
-use crate::{store_error_body, Code, Date, Options, Params, Path, Report, Violation};
+use crate::{store_error_body, store_error_body_worded, Code, Date, Options, Params, Path, Report, Violation};
 
 /// Bodies larger than this are refused with 413, while reading.
 pub const MAX_BODY: usize = 64 * 1024;
@@ -161,12 +162,7 @@ fn options_from_query(query: Option<&str>) -> Result<Options, Reject> {
                     options.with_default_region(&value).map_err(|e| Reject(StatusCode::BAD_REQUEST, e.to_string()))?;
             }
             "today" => {
-                let today = value.parse::<Date>().map_err(|_| {
-                    Reject(
-                        StatusCode::BAD_REQUEST,
-                        format!("option `today`: {value:?} is not a YYYY-MM-DD calendar date"),
-                    )
-                })?;
+                let today = value.parse::<Date>().map_err(|e| Reject(StatusCode::BAD_REQUEST, e.to_string()))?;
                 options = options.with_today(today);
             }
             _ => {}
@@ -188,6 +184,33 @@ fn id_param(path: Result<UrlPath<String>, PathRejection>) -> i64 {
     path.ok().and_then(|UrlPath(text)| path_id(&text)).unwrap_or(0)
 }
 
+/// The Store API's 422: its English fragments, or the sentences of the locale the request
+/// asked for (violations are built in English; they are worded here).
+fn store_422(asked: &Asked, violations: &[Violation]) -> Resp {
+    counted(violations);
+    let body = match &asked.0 {
+        None => store_error_body(violations),
+        Some(tag) => {
+            let mut worded = violations.to_vec();
+            match Options::default().with_locale(tag) {
+                Ok(options) => options.word(&mut worded),
+                Err(e) => return error(StatusCode::BAD_REQUEST, &e.message_for("locale")),
+            }
+            store_error_body_worded(&worded)
+        }
+    };
+    json_response(StatusCode::UNPROCESSABLE_ENTITY, &body)
+}
+
+/// The options a request's messages are worded with: the locale it asked for, if any.
+fn worded(options: Options, asked: &Asked) -> Options {
+    match &asked.0 {
+        // `Asked` holds only canonical tags, which `with_locale` takes.
+        Some(tag) => options.clone().with_locale(tag).unwrap_or(options),
+        None => options,
+    }
+}
+
 /// The violations a 4xx reports, counted on `/metrics`.
 fn counted(violations: &[Violation]) -> &[Violation] {
     metrics::validation_failures(violations.iter().map(|v| &v.code));
@@ -205,6 +228,8 @@ pub(crate) async fn validate(req: Request, shape: crate::Shape) -> Resp {
         Ok(o) => o,
         Err(reject) => return reject.response(),
     };
+    let asked = req.extensions().get::<Asked>().cloned().unwrap_or_default();
+    let options = worded(options, &asked);
     let input = match read_input(req, matches!(shape, crate::Shape::Store), MAX_BODY).await {
         Ok(v) => v,
         Err(reject) => return reject.response(),

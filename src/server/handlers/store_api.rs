@@ -35,6 +35,7 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, Reject> {
 pub(crate) async fn create_customer<S: Storage>(
     State(st): Shared<S>,
     Extension(store): Extension<StoreInfo>,
+    Extension(asked): Extension<Asked>,
     account: Result<UrlPath<String>, PathRejection>,
     req: Request,
 ) -> Resp {
@@ -52,8 +53,7 @@ pub(crate) async fn create_customer<S: Storage>(
     let valid = match Valid::store(&input, &store.options()) {
         Ok(v) => v,
         Err(report) => {
-            counted(&report.errors);
-            return json_response(StatusCode::UNPROCESSABLE_ENTITY, &report.store_body());
+            return store_422(&asked, &report.errors);
         }
     };
     let key =
@@ -61,10 +61,10 @@ pub(crate) async fn create_customer<S: Storage>(
     match st.db.create_customer(store.id, valid, key).await {
         Ok(customer) => json_response(StatusCode::CREATED, &customer),
         Err(CreateError::Rejected(violations)) => {
-            json_response(StatusCode::UNPROCESSABLE_ENTITY, &store_error_body(counted(&violations)))
+            store_422(&asked, &violations)
         }
         Err(CreateError::KeyReused) => {
-            json_response(StatusCode::UNPROCESSABLE_ENTITY, &store_error_body(counted(&[key_reused()])))
+            store_422(&asked, &[key_reused()])
         }
         Err(CreateError::Storage(e)) => server_error(&e),
     }
@@ -185,6 +185,7 @@ fn is_card_code(text: &str) -> bool {
 pub(crate) async fn list_customers<S: Storage>(
     State(st): Shared<S>,
     Extension(store): Extension<StoreInfo>,
+    Extension(asked): Extension<Asked>,
     account: Result<UrlPath<String>, PathRejection>,
     req: Request,
 ) -> Resp {
@@ -194,7 +195,7 @@ pub(crate) async fn list_customers<S: Storage>(
     let query = match customer_query(req.uri().query()) {
         Ok(query) => query,
         Err(violations) => {
-            return json_response(StatusCode::UNPROCESSABLE_ENTITY, &store_error_body(counted(&violations)))
+            return store_422(&asked, &violations)
         }
     };
     match st.db.list_customers(store.id, query).await {
@@ -208,6 +209,7 @@ pub(crate) async fn list_customers<S: Storage>(
 pub(crate) async fn patch_customer<S: Storage>(
     State(st): Shared<S>,
     Extension(store): Extension<StoreInfo>,
+    Extension(asked): Extension<Asked>,
     ids: Result<UrlPath<(String, String)>, PathRejection>,
     req: Request,
 ) -> Resp {
@@ -223,7 +225,7 @@ pub(crate) async fn patch_customer<S: Storage>(
         Ok(Some(customer)) => json_response(StatusCode::OK, &customer),
         Ok(None) => error(StatusCode::NOT_FOUND, "customer not found"),
         Err(CreateError::Rejected(violations)) => {
-            json_response(StatusCode::UNPROCESSABLE_ENTITY, &store_error_body(counted(&violations)))
+            store_422(&asked, &violations)
         }
         Err(CreateError::KeyReused) => server_error("an update has no idempotency key"),
         Err(CreateError::Storage(e)) => server_error(&e),

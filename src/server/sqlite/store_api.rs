@@ -94,12 +94,7 @@ fn requested_card(conn: &Connection, store_id: i64, request: &StoreRequest) -> R
         Some(initial_stamps) => Ok(Some(Card { id: card_id, initial_stamps })),
         None => {
             let params = Params::from_iter([("reason".to_owned(), json!("unknown_card"))]);
-            Err(CreateError::Rejected(vec![Violation {
-                path: Path::root().key("card_id"),
-                code: Code::InvalidValue,
-                message: "is not a card of this store".into(),
-                params,
-            }]))
+            Err(CreateError::Rejected(vec![Violation::new(Path::root().key("card_id"), Code::InvalidValue, params)]))
         }
     }
 }
