@@ -22,6 +22,12 @@ fn options(row: &Value) -> Result<Options, String> {
     if let Some(today) = row["options"]["today"].as_str() {
         options = options.with_today(today.parse().map_err(|e: customer_validation::OptionsError| e.to_string())?);
     }
+    if let Some(locale) = row["options"]["locale"].as_str() {
+        options = options.with_locale(locale).map_err(|e| e.to_string())?;
+    }
+    if let Some(messages) = row["options"].get("messages") {
+        options = options.with_messages(messages).map_err(|e| e.to_string())?;
+    }
     Ok(options)
 }
 

@@ -148,7 +148,12 @@ WASM_TEST_ENV := NATIVE_REPORTS=$(abspath $(NATIVE_REPORTS)) \
 WASM_TEST := $(CARGO) test --target $(WASM_TARGET) --no-default-features --features wasm,host-idna --test wasm
 CHROMEDRIVER ?= /usr/bin/chromedriver
 
-test-wasm: pkg $(NATIVE_REPORTS) tools-browser $(NODE_STAMP)
+# The CLI the message parity test runs beside the two builds (tests/node/messages.test.mjs).
+CV_CLI := $(or $(CARGO_TARGET_DIR),target)/debug/customer-validation
+$(CV_CLI): $(WASM_SOURCES) $(wildcard src/cli/*.rs) src/main.rs
+	$(CARGO) build --quiet --bin customer-validation
+
+test-wasm: pkg $(NATIVE_REPORTS) $(CV_CLI) tools-browser $(NODE_STAMP)
 # crates/regex-js (the browser build's regex engine): its own lints, then its tests against
 # the real regex-lite, in Node.
 	cd crates/regex-js && $(CARGO) fmt --check && $(CARGO) clippy --target $(WASM_TARGET) --all-targets -- -D warnings
@@ -157,7 +162,7 @@ test-wasm: pkg $(NATIVE_REPORTS) tools-browser $(NODE_STAMP)
 	$(WASM_TEST_ENV) $(WASM_TEST)
 	$(WASM_TEST_ENV) WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER=$(CHROMEDRIVER) \
 	  WASM_BINDGEN_TEST_WEBDRIVER_JSON=$(abspath tests/wasm/webdriver.json) $(WASM_TEST)
-	NATIVE_REPORTS=$(abspath $(NATIVE_REPORTS)) node --test --test-concurrency=1 tests/node/*.test.mjs
+	NATIVE_REPORTS=$(abspath $(NATIVE_REPORTS)) CV_CLI=$(abspath $(CV_CLI)) node --test --test-concurrency=1 tests/node/*.test.mjs
 
 # For the benchmark only: the browser build as it was before crates/regex-js, with the real
 # regex-lite inside the module, so the phone rate of the host's RegExp can be compared with

@@ -34,6 +34,10 @@ pub(crate) struct Row {
 pub(crate) struct RowOptions {
     pub(crate) default_region: Option<String>,
     pub(crate) today: Option<String>,
+    /// The messages' locale (RULES.md, "Messages and locales").
+    pub(crate) locale: Option<String>,
+    /// The caller's own templates.
+    pub(crate) messages: Option<Value>,
 }
 
 #[derive(Deserialize, Debug)]
@@ -50,6 +54,9 @@ pub(crate) struct Expect {
 pub(crate) struct ExpectedError {
     pub(crate) path: String,
     pub(crate) code: String,
+    /// When given, the exact message (the locale rows pin their wording).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) message: Option<String>,
 }
 
 /// Every row of every file, with the file it came from, in file-name order.
@@ -75,8 +82,15 @@ pub(crate) fn load_rows() -> Vec<(String, Row)> {
 pub(crate) fn options(row: &Row) -> Options {
     let today = row.options.today.as_deref().unwrap_or("2026-11-23");
     let today = today.parse().unwrap_or_else(|e| panic!("{}: bad options.today: {e:?}", row.name));
-    Options::new(row.options.default_region.as_deref().unwrap_or("US"), today)
-        .unwrap_or_else(|e| panic!("{}: bad options: {e}", row.name))
+    let mut options = Options::new(row.options.default_region.as_deref().unwrap_or("US"), today)
+        .unwrap_or_else(|e| panic!("{}: bad options: {e}", row.name));
+    if let Some(locale) = &row.options.locale {
+        options = options.with_locale(locale).unwrap_or_else(|e| panic!("{}: bad locale: {e}", row.name));
+    }
+    if let Some(messages) = &row.options.messages {
+        options = options.with_messages(messages).unwrap_or_else(|e| panic!("{}: bad messages: {e}", row.name));
+    }
+    options
 }
 
 /// What running a row gives: the violations, and the report when it was a whole request.
@@ -132,8 +146,16 @@ fn param_strings(value: &Value, out: &mut Vec<String>) {
 fn check(row: &Row) -> Vec<String> {
     let mut problems = Vec::new();
     let (errors, report) = run(row);
-    let got: Vec<ExpectedError> =
-        errors.iter().map(|v| ExpectedError { path: v.path.to_string(), code: v.code.as_str().to_owned() }).collect();
+    // A message is compared only where the row gives one.
+    let got: Vec<ExpectedError> = errors
+        .iter()
+        .zip(row.expect.errors.iter().map(Some).chain(std::iter::repeat(None)))
+        .map(|(v, expected)| ExpectedError {
+            path: v.path.to_string(),
+            code: v.code.as_str().to_owned(),
+            message: expected.and_then(|e| e.message.as_ref()).map(|_| v.message.clone()),
+        })
+        .collect();
     if got != row.expect.errors {
         let mut diff = String::from("errors differ:\n");
         for e in &row.expect.errors {

@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand};
 mod admin;
 #[cfg(feature = "server")]
 mod serve;
+mod messages;
 mod validate;
 
 #[derive(Parser)]
@@ -29,6 +30,9 @@ enum Command {
     /// report per line. Exit 0: all valid; 1: any invalid; 2: unreadable input or a line
     /// that is not JSON.
     Validate(validate::ValidateArgs),
+    /// Print the catalogue's message for each `{"code", "params"}` line of stdin, in a
+    /// locale; or list the locales.
+    Messages(messages::MessagesArgs),
     /// Serve the store API, Square's create call, the validation endpoints and the site.
     #[cfg(feature = "server")]
     Serve(Box<serve::ServeArgs>),
@@ -55,6 +59,7 @@ pub fn main() -> ExitCode {
             Err(error) if error.kind() == io::ErrorKind::BrokenPipe => return ExitCode::SUCCESS,
             Err(error) => Err(error.to_string()),
         },
+        Command::Messages(args) => messages::run(args),
         #[cfg(feature = "server")]
         Command::Serve(args) => serve::run(*args),
         #[cfg(feature = "server")]

@@ -28,6 +28,9 @@ pub struct ValidateArgs {
     /// The date "future" is judged against (YYYY-MM-DD); default: today at UTC+14.
     #[arg(long)]
     today: Option<String>,
+    /// The language of the messages (BCP 47, e.g. `de`, `pt-BR`); default English.
+    #[arg(long)]
+    locale: Option<String>,
     /// Input file; stdin when absent or `-`.
     file: Option<PathBuf>,
 }
@@ -80,6 +83,9 @@ fn options(args: &ValidateArgs) -> io::Result<Options> {
     let mut options = Options::default().with_default_region(&args.default_region).map_err(invalid)?;
     if let Some(today) = &args.today {
         options = options.with_today(today.parse::<Date>().map_err(invalid)?);
+    }
+    if let Some(locale) = &args.locale {
+        options = options.with_locale(locale).map_err(invalid)?;
     }
     Ok(options)
 }

@@ -9,10 +9,16 @@ import { makeApi } from "../../pkg/core.js";
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 export const PKG = `${ROOT}pkg/`;
 
+/** One build's API; the browser build gets every locale from pkg/locales/ through
+ * `addLocale`, as `loadLocale` would fetch them (the Node build has them inside). */
 export async function loadBuild(build) {
   const raw = await import(`${PKG}${build}/customer_validation.js`);
   raw.initSync({ module: readFileSync(`${PKG}${build}/customer_validation_bg.wasm`) });
-  return makeApi(raw);
+  const api = makeApi(raw, (tag) => new URL(`${PKG}locales/${tag}.json`, "file://"));
+  if (build === "web") {
+    for (const tag of api.supportedLocales().filter((t) => t !== "en")) api.addLocale(readFileSync(`${PKG}locales/${tag}.json`, "utf8"));
+  }
+  return api;
 }
 
 /** The native reports written by `cargo run --example native_reports` (make test-wasm). */

@@ -6,6 +6,8 @@ export function jsOptions(row) {
   const options = {};
   if (o.default_region !== undefined) options.defaultRegion = o.default_region;
   if (o.today !== undefined) options.today = o.today;
+  if (o.locale !== undefined) options.locale = o.locale;
+  if (o.messages !== undefined) options.messages = o.messages;
   return options;
 }
 
