@@ -48,7 +48,7 @@ export CHROMIUM
 TEST_TARGETS += test-wasm
 RUN_PREREQS += pkg
 
-.PHONY: tools tools-rust tools-node tools-browser pkg pack test-wasm bench-wasm
+.PHONY: tools tools-rust tools-node tools-browser pkg pack test-wasm bench-wasm cldr
 
 tools: tools-rust tools-node tools-browser
 
@@ -79,6 +79,11 @@ tools-browser:
 	@test -x $(CHROMIUM) && test -x /usr/bin/chromedriver || { apt-get update && apt-get install -y chromium chromium-driver; }
 
 pkg: $(PKG_WASM)
+
+# Copies each locale's CLDR data (plural rules, digits, grouping) from the CLDR packages
+# pinned in tests/node into the message catalogue; tests/node/catalogue.test.mjs checks it.
+cldr: $(NODE_STAMP)
+	node mk/cldr.mjs
 
 # The tarball `npm install ./customer-validation-<version>.tgz` takes, at the repository's root.
 pack: pkg

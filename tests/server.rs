@@ -1010,3 +1010,7 @@ mod delivery;
 /// Issue 18's reproductions: the public sign-up under abuse, and the connection limits.
 #[path = "server/abuse.rs"]
 mod abuse;
+
+/// Messages in the language a request asks for (issue 19).
+#[path = "server/language.rs"]
+mod language;

@@ -42,7 +42,10 @@ const TEXT_FIELDS = FIELDS.filter((f) => f.input.tagName === "INPUT");
 async function api(method, path, body) {
   const headers = { Authorization: `Bearer ${session.token}`, Accept: "application/json" };
   if (body !== undefined) headers["Content-Type"] = "application/json";
-  const url = `/api/v1/accounts/${encodeURIComponent(session.account)}/customers${path}`;
+  // `locale=en`: the server's 422s as sentences, like the package's messages beside them
+  // (without it, the Store API answers its Rails-style fragments).
+  const sep = path.includes("?") ? "&" : "?";
+  const url = `/api/v1/accounts/${encodeURIComponent(session.account)}/customers${path}${sep}locale=en`;
   let response;
   try {
     response = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -232,7 +235,7 @@ function patchOf() {
     } catch {
       // Reported below.
     }
-    problems.push({ field, message: expected === "object" ? "must be a JSON object, like {\"tier\": \"gold\"}" : "must be a JSON list, like [{\"source\": \"shop\", \"external_id\": \"42\"}]" });
+    problems.push({ field, message: expected === "object" ? "Enter a JSON object, like {\"tier\": \"gold\"}." : "Enter a JSON list, like [{\"source\": \"shop\", \"external_id\": \"42\"}]." });
     return undefined;
   };
   const metadataField = FIELDS.find((f) => f.name === "metadata");
@@ -257,15 +260,10 @@ function fieldOf(path) {
   return FIELDS.find((f) => f.name === head) ?? null;
 }
 
-function labelOf(field) {
-  const label = document.querySelector(`label[for="${field.input.id}"]`).cloneNode(true);
-  label.querySelector(".opt")?.remove();
-  return label.textContent.trim();
-}
-
 function setErrors(field, messages) {
   const unique = [...new Set(messages)];
-  field.error.textContent = unique.map((m) => `${labelOf(field)} ${m}`).join(" ");
+  // The package's messages and the server's (asked for with `locale=en`) are sentences.
+  field.error.textContent = unique.join(" ");
   if (unique.length) {
     field.input.setAttribute("aria-invalid", "true");
     field.input.setAttribute("aria-describedby", field.error.id);

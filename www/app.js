@@ -1,6 +1,10 @@
 // The sign-up page: every field is checked by the package's browser build (the same Rust
 // rules the server runs), then the store form is posted to the public sign-up route and
 // the Square form to the server's validator. The page never holds an API token.
+//
+// Every text is in a catalogue: the rules' messages in the package's (loaded with
+// `loadLocale`), the page's own in www/locales/<tag>.json. The language menu lists the
+// package's locales; the first choice comes from `?lang=`, else navigator.languages.
 import { COUNTRY_CODES } from "./countries.js";
 
 const $ = (selector, root = document) => root.querySelector(selector);
@@ -10,17 +14,126 @@ const $$ = (selector, root = document) => [...root.querySelectorAll(selector)];
 // checked in onReady().
 let cv = null;
 const ready = import("/pkg/browser.js").then(
-  (module) => {
+  async (module) => {
     cv = module;
+    await startLanguage();
     onReady();
     return module;
   },
-  (error) => {
-    $("#engine-status").textContent = "The checks could not load; the shop will still check your details when you send them.";
+  async (error) => {
     console.error(error);
+    await useTexts("en");
+    $("#engine-status").textContent = t("engine_failed");
     return null;
   },
 );
+
+// ---------------------------------------------------------------------------------------
+// Language
+
+// The page's locale (one of the package's), its texts, and the plural rules of its language
+// (CLDR's, as the browser's Intl carries them).
+let locale = "en";
+let texts = {};
+let plurals = new Intl.PluralRules("en");
+
+// The text `key` with `{name}` parameters filled in; a missing key shows the key, never undefined.
+function t(key, params = {}) {
+  const text = texts[key] ?? key;
+  return text.replace(/\{(\w+)\}/g, (_, name) => String(params[name] ?? ""));
+}
+
+// The plural form of `key` for `n` (`welcome_stamps_one`, `_few`, …, else `_other`).
+function tn(key, n, params = {}) {
+  const form = `${key}_${plurals.select(n)}`;
+  return t(form in texts ? form : `${key}_other`, { n: new Intl.NumberFormat(locale).format(n), ...params });
+}
+
+async function useTexts(tag) {
+  const response = await fetch(`/locales/${encodeURIComponent(tag)}.json`);
+  if (!response.ok) throw new Error(`/locales/${tag}.json: HTTP ${response.status}`);
+  const file = await response.json();
+  texts = file.texts;
+  plurals = new Intl.PluralRules(tag);
+  return file;
+}
+
+// Every element that names a text: its content (`data-i18n`) or attributes
+// (`data-i18n-attr="aria-label:key"`).
+function applyTexts() {
+  for (const el of $$("[data-i18n]")) el.textContent = t(el.dataset.i18n);
+  for (const el of $$("[data-i18n-attr]")) {
+    for (const pair of el.dataset.i18nAttr.split(";")) {
+      const [attr, key] = pair.split(":");
+      el.setAttribute(attr, t(key));
+    }
+  }
+  document.title = config?.name ? t("title_store", { name: config.name }) : t("title");
+  fillCards();
+}
+
+// The locale a visitor asked for: `?lang=`, else the first of navigator.languages the
+// catalogue has (English itself counts), else English.
+async function pickLocale() {
+  const asked = new URLSearchParams(location.search).get("lang");
+  const candidates = [...(asked ? [asked] : []), ...(navigator.languages ?? [navigator.language])];
+  for (const tag of candidates) {
+    try {
+      const { locale: found } = await cv.loadLocale(tag);
+      if (found !== "en" || /^en\b/i.test(tag)) return found;
+    } catch (error) {
+      console.warn(error);
+    }
+  }
+  return "en";
+}
+
+async function startLanguage() {
+  const menu = $("#language");
+  menu.replaceChildren();
+  for (const tag of cv.supportedLocales()) {
+    let name = tag;
+    try {
+      name = new Intl.DisplayNames([tag], { type: "language" }).of(tag) ?? tag;
+    } catch {}
+    const option = new Option(name[0].toLocaleUpperCase(tag) + name.slice(1), tag);
+    option.lang = tag;
+    menu.append(option);
+  }
+  menu.addEventListener("change", async () => {
+    await setLocale(menu.value);
+    const url = new URL(location.href);
+    url.searchParams.set("lang", locale);
+    history.replaceState(null, "", url);
+  });
+  await setLocale(await pickLocale());
+}
+
+// Switches everything the visitor reads: the page's texts, `lang` and `dir`, the country
+// names, the rules' messages (checked again) and, unless a country was picked, the phone
+// country of the language's region. Answers of the server in the old language are cleared.
+async function setLocale(tag) {
+  const { locale: found, direction } = await cv.loadLocale(tag);
+  const file = await useTexts(found);
+  locale = found;
+  document.documentElement.lang = found;
+  document.documentElement.dir = direction;
+  $("#language").value = found;
+  applyTexts();
+  regionNames = displayNames(found);
+  refillCountries();
+  for (const select of [$("#s-region"), $("#q-region")]) {
+    if (!select.dataset.picked && !storeRegionSet && [...select.options].some((o) => o.value === file.region)) {
+      select.value = file.region;
+    }
+  }
+  for (const form of [storeForm, squareForm]) {
+    clearServerErrors(form);
+    for (const input of fields(form)) checkField(input);
+  }
+  checkReach();
+  if (cv) $("#engine-status").textContent = t("engine_ready");
+}
 
 const storeForm = $("#store-form");
 const squareForm = $("#square-form");
@@ -52,31 +165,35 @@ function regionSelect(form) {
 }
 
 function options(form) {
-  return { defaultRegion: regionSelect(form).value || "US", today: today() };
+  return { defaultRegion: regionSelect(form).value || "US", today: today(), locale };
 }
 
 // ---------------------------------------------------------------------------------------
 // Countries: one list for the address and the phone selectors, named in the reader's
 // language by the browser itself.
 
-const regionNames = (() => {
+function displayNames(tag) {
   try {
-    return new Intl.DisplayNames([navigator.language, "en"], { type: "region" });
+    return new Intl.DisplayNames([tag, "en"], { type: "region" });
   } catch {
     return null;
   }
-})();
+}
+let regionNames = displayNames(navigator.language);
 function countryName(code) {
-  if (code === "ZZ") return "Unknown";
+  if (code === "ZZ") return t("unknown_country");
   try {
     return regionNames?.of(code) ?? code;
   } catch {
     return code;
   }
 }
-const COUNTRIES = COUNTRY_CODES.map((code) => ({ code, name: countryName(code) })).sort((a, b) =>
-  a.name.localeCompare(b.name),
-);
+// Named and sorted in the page's language.
+function countries() {
+  return COUNTRY_CODES.map((code) => ({ code, name: countryName(code) })).sort((a, b) =>
+    a.name.localeCompare(b.name, locale),
+  );
+}
 const guessedRegion = (() => {
   const region = (navigator.language || "").split("-")[1]?.toUpperCase();
   return COUNTRY_CODES.includes(region) && region !== "ZZ" ? region : "US";
@@ -86,7 +203,7 @@ function fillCountries(select, { placeholder = false, value } = {}) {
   const keep = value ?? select.value;
   select.replaceChildren();
   if (placeholder) select.append(new Option("—", ""));
-  for (const { code, name } of COUNTRIES) {
+  for (const { code, name } of countries()) {
     if (!placeholder && code === "ZZ") continue;
     select.append(new Option(`${name} (${code})`, code));
   }
@@ -95,6 +212,17 @@ function fillCountries(select, { placeholder = false, value } = {}) {
 fillCountries($("#s-region"), { value: guessedRegion });
 fillCountries($("#q-region"), { value: guessedRegion });
 fillCountries($("#q-country"), { placeholder: true, value: "" });
+
+// After a language change: the same choices, named in the new language. The phone
+// selectors keep only the regions the phone rules know.
+function refillCountries() {
+  const phoneRegions = new Set(cv?.supportedRegions().map((r) => r.region) ?? COUNTRY_CODES);
+  for (const select of [$("#s-region"), $("#q-region")]) {
+    fillCountries(select);
+    for (const option of [...select.options]) if (!phoneRegions.has(option.value)) option.remove();
+  }
+  fillCountries($("#q-country"), { placeholder: true });
+}
 
 // ---------------------------------------------------------------------------------------
 // Fields
@@ -122,26 +250,12 @@ function errorElement(input) {
   return $(".error", input.closest("[data-field]"));
 }
 
-function labelOf(input) {
-  const label = input.id ? $(`label[for="${input.id}"]`) : $("label", input.closest("[data-field]"));
-  if (!label) return "This field";
-  const copy = label.cloneNode(true);
-  copy.querySelectorAll(".opt").forEach((n) => n.remove());
-  return copy.textContent.trim();
-}
-
-// Messages are Rails-style fragments ("is not a valid email address"), so they read as
-// "Email is not a valid email address"; the few whole sentences are shown as they are.
-function sentence(input, message) {
-  if (/^(email or phone|at least one)/.test(message)) return message[0].toUpperCase() + message.slice(1);
-  return `${labelOf(input)} ${message}`;
-}
-
 function render(input) {
   const s = st(input);
   const form = input.form;
   const showLocal = s.touched || form?.dataset.submitted === "1";
-  const messages = [...(showLocal ? s.local : []), ...s.cross, ...s.server].map((m) => sentence(input, m));
+  // Each message is a whole sentence in the page's language, shown as it is.
+  const messages = [...(showLocal ? s.local : []), ...s.cross, ...s.server];
   const unique = [...new Set(messages)];
   const el = errorElement(input);
   if (el) el.textContent = unique.join(" ");
@@ -177,7 +291,7 @@ function showE164(input) {
       ? cv.validateStoreCustomer({ customer: { phone: value } }, options(form))
       : cv.validateSquareCustomer({ phone_number: value }, options(form));
   const e164 = form === storeForm ? report.value?.customer?.phone : report.value?.phone_number;
-  hint.textContent = e164 ? `Saved as ${e164}` : "";
+  hint.textContent = e164 ? t("saved_as", { phone: e164 }) : "";
 }
 
 // Email or phone: once either has been touched, the rule's message shows on both.
@@ -285,7 +399,7 @@ function showErrors(form, summary, errors, { server = false } = {}) {
   for (const { path, message } of errors) {
     const input = fieldByPath(form, path);
     if (input) byInput.set(input, [...(byInput.get(input) ?? []), message]);
-    else loose.push(message[0].toUpperCase() + message.slice(1) + (path ? ` (${path})` : ""));
+    else loose.push(message + (path ? ` (${path})` : ""));
   }
   for (const input of fields(form)) {
     const s = st(input);
@@ -319,6 +433,21 @@ function clearServerErrors(form) {
 // Store form: sign-up through the public route.
 
 let config = null;
+// Whether the store's country set the phone country (a language's region then doesn't).
+let storeRegionSet = false;
+
+// The card choices, named in the page's language.
+function fillCards() {
+  const select = $("#s-card");
+  const keep = select.value;
+  select.replaceChildren(new Option(t("no_card"), ""));
+  for (const card of config?.cards ?? []) {
+    const extra = card.initial_stamps ? ` — ${tn("welcome_stamps", card.initial_stamps)}` : "";
+    select.append(new Option(`${card.name}${extra}`, String(card.id)));
+  }
+  select.value = keep;
+}
+
 async function loadConfig() {
   if (config) return config;
   const response = await fetch("/api/v1/public/config", { headers: { accept: "application/json" } });
@@ -336,24 +465,22 @@ async function loadConfig() {
   const phoneRegion = $("#s-region");
   if (storeRegion && !phoneRegion.dataset.picked && [...phoneRegion.options].some((o) => o.value === storeRegion)) {
     phoneRegion.value = storeRegion;
+    storeRegionSet = true;
     if ($("#s-phone").value) checkField($("#s-phone"));
   }
   if (name) {
     $("#store-name").textContent = name;
-    document.title = `Join ${name}`;
+    document.title = t("title_store", { name });
   }
   const select = $("#s-card");
   const keep = select.value;
-  for (const card of cards) {
-    const extra = card.initial_stamps ? ` — ${card.initial_stamps} welcome stamp${card.initial_stamps === 1 ? "" : "s"}` : "";
-    select.append(new Option(`${card.name}${extra}`, String(card.id)));
-  }
+  fillCards();
   select.value = keep || (cards[0] ? String(cards[0].id) : "");
   return config;
 }
 loadConfig().catch((error) => {
   console.warn(error);
-  setStatus($("#store-status"), "We couldn't load the shop's cards yet; you can still fill in the form.", "warn");
+  setStatus($("#store-status"), t("config_failed"), "warn");
 });
 
 storeForm.addEventListener("submit", async (event) => {
@@ -361,24 +488,25 @@ storeForm.addEventListener("submit", async (event) => {
   const status = $("#store-status");
   const button = $("#store-submit");
   storeForm.dataset.submitted = "1";
-  if (!cv) setStatus(status, "Loading the checks…");
-  if (!(await ready)) return setStatus(status, "The checks could not load. Please reload the page.", "error");
+  if (!cv) setStatus(status, t("status_loading"));
+  if (!(await ready)) return setStatus(status, t("status_checks_failed"), "error");
   const report = cv.validateStoreCustomer(storeRequest(), options(storeForm));
   clearServerErrors(storeForm);
   const first = showErrors(storeForm, $("#store-errors"), report.errors);
   if (!report.valid) {
-    setStatus(status, "Please fix the highlighted fields.", "error");
+    setStatus(status, t("status_fix"), "error");
     first?.focus();
     return;
   }
   button.disabled = true;
-  setStatus(status, "Sending…");
+  setStatus(status, t("status_sending"));
   let response;
   try {
     const { accountId } = await loadConfig();
     // The normalized request: the phone is already E.164 for the region chosen here.
     const honeypot = $("#s-website").value;
-    response = await fetch(`/join/${encodeURIComponent(accountId)}`, {
+    // `?locale=`: the server answers (422s, the welcome) in the page's language.
+    response = await fetch(`/join/${encodeURIComponent(accountId)}?locale=${encodeURIComponent(locale)}`, {
       method: "POST",
       headers: { "content-type": "application/json", accept: "application/json" },
       body: JSON.stringify(honeypot ? { ...report.value, website: honeypot } : report.value),
@@ -386,17 +514,17 @@ storeForm.addEventListener("submit", async (event) => {
   } catch (error) {
     console.warn(error);
     button.disabled = false;
-    setStatus(status, "We couldn't reach the shop. Everything you typed is still here — please try again in a moment.", "error");
+    setStatus(status, t("status_unreachable"), "error");
     return;
   }
   button.disabled = false;
   const body = await response.json().catch(() => null);
   if (response.status === 202 && body) {
-    setStatus(status, "You're in!", "ok");
+    setStatus(status, t("status_in"), "ok");
     showSignup(report.value, body.message);
-  } else if (response.status === 429) {
-    const wait = Number(response.headers.get("retry-after")) || 60;
-    setStatus(status, `Too many sign-ups from here just now. Everything you typed is still here — please try again in ${wait} seconds.`, "error");
+  } else if (response.status === 429 && body?.error) {
+    // The server's own sentence, in the page's language, with the wait.
+    setStatus(status, body.error, "error");
   } else if (response.status === 422 && body?.errors && typeof body.errors === "object") {
     const errors = Object.entries(body.errors).flatMap(([key, messages]) =>
       (Array.isArray(messages) ? messages : [String(messages)]).map((message) => ({
@@ -405,11 +533,10 @@ storeForm.addEventListener("submit", async (event) => {
       })),
     );
     const first = showErrors(storeForm, $("#store-errors"), errors, { server: true });
-    setStatus(status, "The shop could not accept these details: please check the highlighted fields.", "error");
+    setStatus(status, t("status_refused"), "error");
     first?.focus();
   } else {
-    const why = body?.error ? `: ${body.error}` : "";
-    setStatus(status, `The shop answered ${response.status}${why}. Everything you typed is still here — please try again.`, "error");
+    setStatus(status, t("status_unexpected", { status: response.status }), "error");
   }
 });
 
@@ -419,17 +546,17 @@ function showSignup(request, message) {
   const section = $("#store-result");
   const customer = request.customer ?? {};
   const name = [customer.first_name, customer.last_name].filter(Boolean).join(" ");
-  $("#store-result-title").textContent = customer.first_name ? `Welcome, ${customer.first_name}!` : "Welcome!";
+  $("#store-result-title").textContent = customer.first_name ? t("welcome_name", { name: customer.first_name }) : t("welcome");
   $("#store-result-message").textContent = message ?? "";
   const card = config?.cards?.find((c) => c.id === request.card_id);
   const dl = $("#store-result-fields");
   dl.replaceChildren();
   for (const [label, value] of [
-    ["Name", name],
-    ["Email", customer.email],
-    ["Phone", customer.phone],
-    ["Birthday", customer.birthday],
-    ["Card", card?.name],
+    [t("name"), name],
+    [t("email"), customer.email],
+    [t("phone"), customer.phone],
+    [t("birthday"), customer.birthday],
+    [t("card"), card?.name],
   ]) {
     if (value === undefined || value === null || value === "") continue;
     dl.append(Object.assign(document.createElement("dt"), { textContent: label }));
@@ -456,8 +583,8 @@ squareForm.addEventListener("submit", async (event) => {
   event.preventDefault();
   const status = $("#square-status");
   squareForm.dataset.submitted = "1";
-  if (!cv) setStatus(status, "Loading the checks…");
-  if (!(await ready)) return setStatus(status, "The checks could not load. Please reload the page.", "error");
+  if (!cv) setStatus(status, t("status_loading"));
+  if (!(await ready)) return setStatus(status, t("status_checks_failed"), "error");
   const request = squareRequest();
   const opts = options(squareForm);
   const local = cv.validateSquareCustomer(request, opts);
@@ -465,9 +592,9 @@ squareForm.addEventListener("submit", async (event) => {
   $("#square-local").textContent = JSON.stringify(local, null, 2);
   $("#square-server").textContent = "…";
   $("#square-compare").hidden = false;
-  $("#square-verdict").textContent = "Asking the server…";
-  setStatus(status, "Sending…");
-  const query = new URLSearchParams({ default_region: opts.defaultRegion, today: opts.today });
+  $("#square-verdict").textContent = t("square_asking");
+  setStatus(status, t("status_sending"));
+  const query = new URLSearchParams({ default_region: opts.defaultRegion, today: opts.today, locale });
   let server;
   try {
     const response = await fetch(`/api/v1/validate/square?${query}`, {
@@ -479,19 +606,17 @@ squareForm.addEventListener("submit", async (event) => {
     if (!response.ok) throw new Error(`HTTP ${response.status}: ${server?.error ?? ""}`);
   } catch (error) {
     $("#square-server").textContent = String(error.message ?? error);
-    $("#square-verdict").textContent = "The server could not be asked.";
+    $("#square-verdict").textContent = t("square_not_asked");
     $("#square-compare").dataset.same = "unknown";
-    setStatus(status, "We couldn't reach the server. Everything you typed is still here — please try again.", "error");
+    setStatus(status, t("square_unreachable"), "error");
     return;
   }
   $("#square-server").textContent = JSON.stringify(server, null, 2);
   const same = JSON.stringify(canonical(local)) === JSON.stringify(canonical(server));
-  const verdict = local.valid ? "valid" : `${local.errors.length} problem${local.errors.length === 1 ? "" : "s"}`;
+  const verdict = local.valid ? t("square_valid_verdict") : tn("problems", local.errors.length);
   $("#square-compare").dataset.same = same ? "yes" : "no";
-  $("#square-verdict").textContent = same
-    ? `Identical: browser and server agree (${verdict}).`
-    : "Different: the browser and the server disagree!";
-  setStatus(status, local.valid ? "This request is valid." : "Please fix the highlighted fields.", local.valid ? "ok" : "error");
+  $("#square-verdict").textContent = same ? t("square_same", { verdict }) : t("square_different");
+  setStatus(status, local.valid ? t("square_valid") : t("status_fix"), local.valid ? "ok" : "error");
 });
 
 // ---------------------------------------------------------------------------------------
@@ -523,15 +648,7 @@ if (location.hash === "#square") selectTab($("#tab-square"));
 // ---------------------------------------------------------------------------------------
 
 function onReady() {
-  // Phone selectors offer only the regions the phone rules know (Antarctica has no plan).
   for (const select of [$("#s-region"), $("#q-region")]) {
-    for (const option of [...select.options]) {
-      try {
-        cv.validateField("store", "customer.phone", "", { defaultRegion: option.value });
-      } catch {
-        option.remove();
-      }
-    }
     if (select.value === "") select.value = "US";
   }
   // Whatever was typed while the module loaded is checked now.
@@ -547,6 +664,6 @@ function onReady() {
     }
   }
   checkReach();
-  $("#engine-status").textContent = "Your details are checked as you type, right here in your browser.";
+  $("#engine-status").textContent = t("engine_ready");
   document.documentElement.dataset.ready = "1";
 }

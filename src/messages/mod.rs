@@ -93,11 +93,11 @@ pub(crate) fn english() -> &'static Locale {
 impl Locale {
     /// Reads and checks a locale file: its tag, direction, CLDR data and every template.
     fn parse(text: &str) -> Result<Locale, String> {
-        let locale = Locale(serde_json::from_str::<Value>(text).map_err(|e| format!("not JSON: {e}"))?);
+        let locale = Locale(serde_json::from_str::<Value>(text).map_err(|_| "not JSON".to_owned())?);
         let data = &locale.0;
         let tag = data["tag"].as_str().unwrap_or("");
         if canonical(tag).as_deref() != Some(tag) {
-            return Err(format!("tag {tag:?} is not a canonical BCP 47 tag"));
+            return Err(["tag \"", tag, "\" is not a canonical BCP 47 tag"].concat());
         }
         if !matches!(data["direction"].as_str(), Some("ltr" | "rtl")) {
             return Err("direction is ltr or rtl".into());
@@ -112,12 +112,12 @@ impl Locale {
         for (category, rule) in cldr["plural"].as_object().ok_or("cldr.plural is not an object")? {
             let rule = rule.as_str().unwrap_or("?");
             if holds(rule, 0).is_none() {
-                return Err(format!("plural rule {category}: {rule:?}"));
+                return Err(["plural rule ", category, ": ", rule].concat());
             }
         }
         for (key, message) in data["messages"].as_object().ok_or("messages is not an object")? {
-            let message = message.as_str().ok_or_else(|| format!("message {key} is not a string"))?;
-            template::check(message, &locale).map_err(|e| format!("message {key}: {e}"))?;
+            let message = message.as_str().ok_or_else(|| ["message ", key, " is not a string"].concat())?;
+            template::check(message, &locale).map_err(|e| ["message ", key, ": ", e].concat())?;
         }
         Ok(locale)
     }
@@ -306,16 +306,16 @@ impl Messages {
         let object = value.as_object().ok_or("must be an object of templates")?;
         let check = |key: &str, code: &str, template: &Value| -> Result<(), String> {
             if !is_message(code) {
-                return Err(format!("{code:?} is not a code"));
+                return Err(["\"", code, "\" is not a code"].concat());
             }
-            let text = template.as_str().ok_or_else(|| format!("{key:?}: a template is a string"))?;
-            template::check(text, english()).map_err(|e| format!("{key:?}: {e}"))
+            let text = template.as_str().ok_or_else(|| [key, ": a template is a string"].concat())?;
+            template::check(text, english()).map_err(|e| [key, ": ", e].concat())
         };
         let mut checked = Map::new();
         for (key, entry) in object {
             match entry {
                 Value::Object(codes) => {
-                    let field = Path::parse(key).ok_or_else(|| format!("{key:?} is neither a code nor a field path"))?;
+                    let field = Path::parse(key).ok_or_else(|| [key, " is neither a code nor a field path"].concat())?;
                     for (code, template) in codes {
                         check(key, code, template)?;
                     }

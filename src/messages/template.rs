@@ -16,25 +16,27 @@ use super::Locale;
 use crate::Params;
 
 /// Writes `template` for `params` in `locale` into `out`, or says where it is malformed.
-pub(crate) fn render(template: &str, params: &Params, locale: &Locale, out: &mut String) -> Result<(), String> {
+pub(crate) fn render(template: &str, params: &Params, locale: &Locale, out: &mut String) -> Result<(), &'static str> {
     let mut reader = Reader { text: template, at: 0, params, locale };
     reader.nodes(None, Some(out))?;
     match reader.at < template.len() {
-        true => Err(format!("unmatched }} at byte {}", reader.at)),
+        true => Err("a } closes nothing"),
         false => Ok(()),
     }
 }
 
-/// Whether `template` is well formed (read with nothing written).
-pub(crate) fn check(template: &str, locale: &Locale) -> Result<(), String> {
+/// Whether `template` is well formed (read with nothing written), or what is wrong with it.
+pub(crate) fn check(template: &str, locale: &Locale) -> Result<(), &'static str> {
     let mut reader = Reader { text: template, at: 0, params: &Params::new(), locale };
     reader.nodes(None, None)?;
     match reader.at < template.len() {
-        true => Err(format!("unmatched }} at byte {}", reader.at)),
+        true => Err("a } closes nothing"),
         false => Ok(()),
     }
 }
 
+// Errors are fixed sentences, not formatted ones: formatting code would weigh on the
+// browser build, and a template is short enough to find the mistake in.
 struct Reader<'a> {
     text: &'a str,
     at: usize,
@@ -51,7 +53,7 @@ impl Reader<'_> {
     }
 
     /// Text, `#` and placeholders up to a `}` or the end; written when `out` is given.
-    fn nodes(&mut self, hash: Hash, mut out: Option<&mut String>) -> Result<(), String> {
+    fn nodes(&mut self, hash: Hash, mut out: Option<&mut String>) -> Result<(), &'static str> {
         while let Some(c) = self.peek() {
             match c {
                 '}' => break,
@@ -93,21 +95,21 @@ impl Reader<'_> {
         &self.text[start..end]
     }
 
-    fn expect(&mut self, c: char) -> Result<(), String> {
+    fn expect(&mut self, c: char) -> Result<(), &'static str> {
         match self.peek() == Some(c) {
             true => {
                 self.at += 1;
                 Ok(())
             }
-            false => Err(format!("expected {c} at byte {}", self.at)),
+            false => Err("a placeholder is { name }, { name, number, ::group-off } or { name, plural|select, key {…} … other {…} }"),
         }
     }
 
     /// After a `{`: `name}`, `name, number, ::group-off}`, `name, plural, …}`, `name, select, …}`.
-    fn placeholder(&mut self, hash: Hash, out: Option<&mut String>) -> Result<(), String> {
+    fn placeholder(&mut self, hash: Hash, out: Option<&mut String>) -> Result<(), &'static str> {
         let name = self.word().to_owned();
         if name.is_empty() {
-            return Err(format!("a placeholder needs a parameter name, at byte {}", self.at));
+            return Err("a placeholder needs a parameter name");
         }
         let value = self.params.get(&name);
         #[cfg(test)]
@@ -124,7 +126,7 @@ impl Reader<'_> {
         self.expect(',')?;
         if kind == "number" {
             if self.word() != "::group-off" {
-                return Err("the only number style is ::group-off".into());
+                return Err("the only number style is ::group-off");
             }
             self.expect('}')?;
             if let (Some(out), Some(value)) = (out, value) {
@@ -135,7 +137,7 @@ impl Reader<'_> {
         let plural = match kind.as_str() {
             "plural" => true,
             "select" => false,
-            _ => return Err(format!("unknown placeholder type {kind} (plural, select or number)")),
+            _ => return Err("a placeholder's type is plural, select or number"),
         };
         let number = value.and_then(Value::as_u64);
         let inner: Hash = if plural { Some(number) } else { hash };
@@ -147,7 +149,7 @@ impl Reader<'_> {
             (false, Some(Value::String(s))) => s.clone(),
             (false, Some(other)) => other.to_string(),
         };
-        let exact = number.map(|n| format!("={n}"));
+        let exact = number.map(|n| ["=", &n.to_string()].concat());
         let (mut chosen, mut fallback, mut rank) = (None, None, 0);
         loop {
             let key = self.word().to_owned();
@@ -155,7 +157,7 @@ impl Reader<'_> {
                 break;
             }
             if plural && !key.starts_with('=') && !["zero", "one", "two", "few", "many", "other"].contains(&key.as_str()) {
-                return Err(format!("bad plural case {key}"));
+                return Err("a plural case is =N, zero, one, two, few, many or other");
             }
             #[cfg(test)]
             tests::note_case(plural, &key);
@@ -173,7 +175,7 @@ impl Reader<'_> {
         }
         self.expect('}')?;
         let Some(other) = fallback.or(if wanted == "other" { chosen } else { None }) else {
-            return Err(format!("{{{name}, {kind}, …}} needs an other case"));
+            return Err("a plural or select needs an other case");
         };
         if let Some(out) = out {
             let end = self.at;
