@@ -100,6 +100,8 @@ test("Arabic: right to left, a welcome from the server in Arabic, and the menu s
   const first = await page.locator("#s-first-name").boundingBox();
   const last = await page.locator("#s-last-name").boundingBox();
   assert.ok(first.x > last.x, "first name on the right");
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.equal(overflow, 0, "nothing sticks out sideways");
 
   await page.fill("#s-first-name", "ليلى");
   await page.focus("#s-email");
