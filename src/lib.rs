@@ -57,7 +57,10 @@ pub mod _rules {
 
 pub use model::parse_store_form;
 pub use options::{Date, Options, OptionsError};
-pub use report::{square_code, square_error_body, store_error_body, store_error_body_worded, Code, Params, Path, Report, Segment, Violation};
+pub use report::{
+    square_code, square_error_body, store_error_body, store_error_body_worded, Code, Params, Path, Report, Segment,
+    Violation,
+};
 pub use update::{validate_square_update, validate_store_update};
 pub use validate::{validate_field, validate_square, validate_store, validate_store_form, Shape};
 

@@ -148,7 +148,11 @@ fn region_code(text: &str) -> Result<[u8; 2], OptionsError> {
     let code: [u8; 2] = text.as_bytes().try_into().map_err(|_| bad())?;
     let code = code.map(|b| b.to_ascii_uppercase());
     let text = std::str::from_utf8(&code).map_err(|_| bad())?;
-    if crate::rules::phone::is_known_region(text) { Ok(code) } else { Err(bad()) }
+    if crate::rules::phone::is_known_region(text) {
+        Ok(code)
+    } else {
+        Err(bad())
+    }
 }
 
 impl Options {

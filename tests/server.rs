@@ -723,7 +723,8 @@ fn validate_endpoints_return_the_library_report_for_every_case() {
         let shape = row["shape"].as_str().expect("shape");
         let region = row["options"]["default_region"].as_str().unwrap_or("US");
         let locale = row["options"]["locale"].as_str().unwrap_or(&locales[i % locales.len()]);
-        let mut options = Options::default().with_default_region(region).expect("region").with_locale(locale).expect("locale");
+        let mut options =
+            Options::default().with_default_region(region).expect("region").with_locale(locale).expect("locale");
         let mut query = format!("default_region={region}&locale={locale}");
         if let Some(today) = row["options"]["today"].as_str() {
             options = options.with_today(today.parse::<Date>().expect("today"));
@@ -758,7 +759,10 @@ fn validate_endpoints_return_the_library_report_for_every_case() {
         let resp = resp.unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_eq!(resp.status, 200, "{name}");
         assert_eq!(resp.json(), serde_json::to_value(&expected).expect("report"), "{name} ({locale})");
-        assert_eq!(resp.header("content-language"), Some(customer_validation::messages::resolve_locale(locale).as_str()));
+        assert_eq!(
+            resp.header("content-language"),
+            Some(customer_validation::messages::resolve_locale(locale).as_str())
+        );
         checked += 1;
     }
     assert!(checked >= own_cases().as_array().map_or(0, Vec::len), "checked {checked}");

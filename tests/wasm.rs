@@ -30,7 +30,9 @@ fn report(row: &Value) -> Value {
         options = with_locale;
     }
     if let Some(messages) = row["options"].get("messages") {
-        let Ok(with_messages) = options.clone().with_messages(messages) else { return json!({ "options_error": true }) };
+        let Ok(with_messages) = options.clone().with_messages(messages) else {
+            return json!({ "options_error": true });
+        };
         options = with_messages;
     }
     let input = &row["input"];

@@ -8,9 +8,9 @@ use clap::{Parser, Subcommand};
 
 #[cfg(feature = "server")]
 mod admin;
+mod messages;
 #[cfg(feature = "server")]
 mod serve;
-mod messages;
 mod validate;
 
 #[derive(Parser)]

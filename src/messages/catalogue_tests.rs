@@ -93,9 +93,8 @@ fn every_plural_has_each_form_of_its_language() {
 #[test]
 fn no_entry_is_left_in_english() {
     let english = english();
-    let sample_params = || -> Params {
-        Params::from_iter([("max".to_owned(), Value::from(300)), ("min".to_owned(), Value::from(9))])
-    };
+    let sample_params =
+        || -> Params { Params::from_iter([("max".to_owned(), Value::from(300)), ("min".to_owned(), Value::from(9))]) };
     let render = |template: &str, locale: &Locale| {
         let mut out = String::new();
         template::render(template, &sample_params(), locale, &mut out).unwrap();

@@ -25,7 +25,8 @@ use crate::{Code, Params, Path};
 pub(crate) struct Locale(Value);
 
 /// The shipped locales, with English first.
-const LOCALES: [&str; 14] = ["en", "ar", "de", "es", "fr", "it", "ja", "nl", "pl", "pt", "pt-BR", "sv", "tr", "zh-Hans"];
+const LOCALES: [&str; 14] =
+    ["en", "ar", "de", "es", "fr", "it", "ja", "nl", "pl", "pt", "pt-BR", "sv", "tr", "zh-Hans"];
 
 /// Tags that stand for a shipped locale other than by their parents.
 const ALIASES: [(&str, &str); 5] =
@@ -140,7 +141,7 @@ impl Locale {
         let plain = n.to_string();
         let grouped = grouping && plain.len() >= 3 + min;
         for (i, d) in plain.bytes().enumerate() {
-            if grouped && i > 0 && (plain.len() - i) % 3 == 0 {
+            if grouped && i > 0 && (plain.len() - i).is_multiple_of(3) {
                 out.push_str(group);
             }
             out.push(digits.get(usize::from(d - b'0')).copied().unwrap_or('?'));
@@ -315,7 +316,8 @@ impl Messages {
         for (key, entry) in object {
             match entry {
                 Value::Object(codes) => {
-                    let field = Path::parse(key).ok_or_else(|| [key, " is neither a code nor a field path"].concat())?;
+                    let field =
+                        Path::parse(key).ok_or_else(|| [key, " is neither a code nor a field path"].concat())?;
                     for (code, template) in codes {
                         check(key, code, template)?;
                     }
@@ -449,7 +451,8 @@ mod tests {
         let got: Vec<&str> = [1, 2, 4, 5, 12, 22, 254, 300, 1000].iter().map(|&n| pl.plural_category(n)).collect();
         assert_eq!(got, ["one", "few", "few", "many", "many", "few", "few", "many", "many"]);
         let ar = find("ar").unwrap();
-        let got: Vec<&str> = [0, 1, 2, 3, 10, 11, 99, 100, 102, 103, 111].iter().map(|&n| ar.plural_category(n)).collect();
+        let got: Vec<&str> =
+            [0, 1, 2, 3, 10, 11, 99, 100, 102, 103, 111].iter().map(|&n| ar.plural_category(n)).collect();
         assert_eq!(got, ["zero", "one", "two", "few", "few", "many", "many", "other", "other", "few", "many"]);
         for bad in ["i = ", "q = 1", "n % x = 1", "n = 1..", "n <> 1"] {
             assert_eq!(holds(bad, 1), None, "{bad}");

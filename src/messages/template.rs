@@ -156,7 +156,10 @@ impl Reader<'_> {
             if key.is_empty() {
                 break;
             }
-            if plural && !key.starts_with('=') && !["zero", "one", "two", "few", "many", "other"].contains(&key.as_str()) {
+            if plural
+                && !key.starts_with('=')
+                && !["zero", "one", "two", "few", "many", "other"].contains(&key.as_str())
+            {
                 return Err("a plural case is =N, zero, one, two, few, many or other");
             }
             #[cfg(test)]
@@ -189,7 +192,9 @@ impl Reader<'_> {
     fn write_value(&self, value: &Value, grouping: bool, out: &mut String) {
         match value {
             Value::String(s) => out.push_str(s),
-            Value::Number(n) if n.as_u64().is_some() => self.locale.write_integer(n.as_u64().unwrap_or(0), grouping, out),
+            Value::Number(n) if n.as_u64().is_some() => {
+                self.locale.write_integer(n.as_u64().unwrap_or(0), grouping, out)
+            }
             Value::Array(items) => {
                 for (i, item) in items.iter().enumerate() {
                     if i > 0 {

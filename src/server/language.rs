@@ -22,7 +22,9 @@ pub struct Asked(pub Option<String>);
 pub fn negotiate(query: Option<&str>, headers: &HeaderMap) -> Result<Asked, OptionsError> {
     for (name, value) in form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
         if name == "locale" {
-            return canonical(&value).map(|tag| Asked(Some(tag))).ok_or_else(|| OptionsError::Locale(value.into_owned()));
+            return canonical(&value)
+                .map(|tag| Asked(Some(tag)))
+                .ok_or_else(|| OptionsError::Locale(value.into_owned()));
         }
     }
     let Some(header) = headers.get(ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()) else { return Ok(Asked(None)) };

@@ -26,7 +26,6 @@ use wasm_bindgen::prelude::*;
 
 use crate::{Date, Options, OptionsError, Path, Report, Segment, Shape};
 
-
 // The types generated from the Rust source for pkg/index.d.ts: the `Code` union from
 // report.rs's list here, and the request shapes `tsify` derives from src/model/. The
 // declarations of the JS API sit beside the JS, in pkg/api.d.ts; `make pkg` joins the two

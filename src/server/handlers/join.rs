@@ -78,9 +78,7 @@ async fn join_answer<S: Storage>(req: Request, store: &StoreInfo, st: &AppState<
     };
     match st.db.join(store.id, valid).await {
         Ok(()) => accepted(),
-        Err(CreateError::Rejected(violations)) => {
-            store_422(asked, &violations)
-        }
+        Err(CreateError::Rejected(violations)) => store_422(asked, &violations),
         Err(CreateError::KeyReused) => server_error("a sign-up has no idempotency key"),
         Err(CreateError::Storage(e)) => server_error(&e),
     }

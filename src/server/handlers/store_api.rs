@@ -60,12 +60,8 @@ pub(crate) async fn create_customer<S: Storage>(
         key.map(|key| IdempotencyKey { key, body_hash: Sha256::digest(canonical(valid.value()).as_bytes()).into() });
     match st.db.create_customer(store.id, valid, key).await {
         Ok(customer) => json_response(StatusCode::CREATED, &customer),
-        Err(CreateError::Rejected(violations)) => {
-            store_422(&asked, &violations)
-        }
-        Err(CreateError::KeyReused) => {
-            store_422(&asked, &[key_reused()])
-        }
+        Err(CreateError::Rejected(violations)) => store_422(&asked, &violations),
+        Err(CreateError::KeyReused) => store_422(&asked, &[key_reused()]),
         Err(CreateError::Storage(e)) => server_error(&e),
     }
 }
@@ -194,9 +190,7 @@ pub(crate) async fn list_customers<S: Storage>(
     }
     let query = match customer_query(req.uri().query()) {
         Ok(query) => query,
-        Err(violations) => {
-            return store_422(&asked, &violations)
-        }
+        Err(violations) => return store_422(&asked, &violations),
     };
     match st.db.list_customers(store.id, query).await {
         Ok(page) => json_response(StatusCode::OK, &page),
@@ -224,9 +218,7 @@ pub(crate) async fn patch_customer<S: Storage>(
     match st.db.update_customer(store.id, id, patch, store.options()).await {
         Ok(Some(customer)) => json_response(StatusCode::OK, &customer),
         Ok(None) => error(StatusCode::NOT_FOUND, "customer not found"),
-        Err(CreateError::Rejected(violations)) => {
-            store_422(&asked, &violations)
-        }
+        Err(CreateError::Rejected(violations)) => store_422(&asked, &violations),
         Err(CreateError::KeyReused) => server_error("an update has no idempotency key"),
         Err(CreateError::Storage(e)) => server_error(&e),
     }
