@@ -220,7 +220,7 @@ impl Code {
     /// The English sentence a form shows under the field, from the message catalogue
     /// (`src/messages/locales/en.json`); other locales: [`crate::Options::with_locale`].
     pub fn message(self, params: &Params) -> String {
-        crate::messages::english_message(self.as_str(), params)
+        crate::messages::english_code_message(self, params)
     }
 
     /// The Store API's English fragment (`is not a valid email address`), which its 422

@@ -86,9 +86,12 @@ fn english_file(name: &str, text: &str) -> &'static Locale {
 }
 
 pub(crate) fn english() -> &'static Locale {
+    // Kept apart from the list of files read: every violation is worded in English first,
+    // and a lock and a search each time cost the CLI a fifth of its speed.
+    static ENGLISH: std::sync::OnceLock<&'static Locale> = std::sync::OnceLock::new();
     // The built-in English file is tested; should it ever fail to read, a message is its
     // code rather than a panic.
-    find("en").unwrap_or_else(|| english_file("#en", "{}"))
+    ENGLISH.get_or_init(|| find("en").unwrap_or_else(|| english_file("#en", "{}")))
 }
 
 impl Locale {
@@ -378,7 +381,25 @@ impl Wording {
 
 /// The English sentence for `key`.
 pub(crate) fn english_message(key: &str, params: &Params) -> String {
-    Wording::default().render(key, params, &Path::root())
+    let english = english();
+    let mut out = String::new();
+    match english.message(key) {
+        Some(template) if template::render(template, params, english, &mut out).is_ok() => out,
+        _ => key.to_owned(),
+    }
+}
+
+/// The English sentence for `code`, whose template is found by the code's place in
+/// [`Code::ALL`] rather than by two map lookups: every violation is worded this way.
+pub(crate) fn english_code_message(code: Code, params: &Params) -> String {
+    static TEMPLATES: std::sync::OnceLock<Vec<Option<&'static str>>> = std::sync::OnceLock::new();
+    let english = english();
+    let templates = TEMPLATES.get_or_init(|| Code::ALL.iter().map(|c| english.message(c.as_str())).collect());
+    let mut out = String::new();
+    match templates.get(code as usize).copied().flatten() {
+        Some(template) if template::render(template, params, english, &mut out).is_ok() => out,
+        _ => code.as_str().to_owned(),
+    }
 }
 
 /// A template of an English file of the APIs, rendered; `None` if it has no `key`.

@@ -54,28 +54,30 @@ impl Reader<'_> {
 
     /// Text, `#` and placeholders up to a `}` or the end; written when `out` is given.
     fn nodes(&mut self, hash: Hash, mut out: Option<&mut String>) -> Result<(), &'static str> {
-        while let Some(c) = self.peek() {
-            match c {
-                '}' => break,
-                '{' => {
+        loop {
+            // Plain text up to the next character that means something, copied in one go.
+            let rest = &self.text[self.at..];
+            let special = |c: char| c == '{' || c == '}' || (c == '#' && hash.is_some());
+            let run = rest.find(special).unwrap_or(rest.len());
+            if let Some(out) = out.as_deref_mut() {
+                out.push_str(&rest[..run]);
+            }
+            self.at += run;
+            match self.peek() {
+                None | Some('}') => return Ok(()),
+                Some('{') => {
                     self.at += 1;
                     self.placeholder(hash, out.as_deref_mut())?;
                 }
-                '#' if hash.is_some() => {
+                Some(_) => {
+                    // `#` in a plural case: the number.
                     self.at += 1;
                     if let (Some(out), Some(Some(n))) = (out.as_deref_mut(), hash) {
                         self.locale.write_integer(n, true, out);
                     }
                 }
-                _ => {
-                    self.at += c.len_utf8();
-                    if let Some(out) = out.as_deref_mut() {
-                        out.push(c);
-                    }
-                }
             }
         }
-        Ok(())
     }
 
     /// A word: letters, digits and `_ - : =` (names, types, case keys, styles).
