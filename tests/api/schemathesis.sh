@@ -34,11 +34,11 @@ run_st() {
 # "SystemError: AST constructor recursion depth mismatch" when it runs deep in the stack;
 # Hypothesis calls it to describe a filter, at random, and Schemathesis reports a "Runtime
 # Error" for the operation: an error of the tool, not a finding about the server. A run that
-# ends so, with no check failed, is run again with the next seed, at most three times; any
+# ends so, with no check failed, is run again with the next seed, at most five times; any
 # failed check fails at once.
 run_phases() {
   local attempt log=$dir/st.log
-  for attempt in 1 2 3; do
+  for attempt in 1 2 3 4 5; do
     seed=$(( ${SEED:-20261202} + attempt - 1 ))
     if run_st "$@" 2>&1 | tee "$log"; [ "${PIPESTATUS[0]}" -eq 0 ]; then return 0; fi
     if grep -q 'Failures:' "$log" || ! grep -q 'AST constructor recursion depth mismatch' "$log"; then return 1; fi
@@ -47,9 +47,12 @@ run_phases() {
   return 1
 }
 run_phases --phases examples,fuzzing,stateful
-# The coverage phase apart, without one operation: on GET …/customers (five optional query
-# strings) the same bug struck every time; the operation gets the other phases above.
-run_phases --phases coverage --exclude-operation-id listCustomers
+# The coverage phase apart, without the operations with the most optional query strings: on
+# GET …/customers (six) the same bug struck every time, and on the two validate routes (three:
+# `default_region`, `today`, `locale`) it struck in three runs of three on a fresh machine;
+# those operations get the other phases above.
+run_phases --phases coverage --exclude-operation-id listCustomers \
+  --exclude-operation-id validateStore --exclude-operation-id validateSquare
 kill -0 "$pid" || { echo "the server died during the run"; cat "$dir/err"; exit 1; }
 curl -fsS "$url/healthz" >/dev/null || { echo "the server does not answer after the run"; exit 1; }
 if grep -q 'panicked' "$dir/err"; then echo "the server panicked:"; grep -A3 panicked "$dir/err"; exit 1; fi
