@@ -115,13 +115,13 @@ impl OptionsError {
         messages::developer(key, &[("name", name), ("value", value)])
     }
 
-    /// The option's Rust name.
+    /// The option as Rust callers name it.
     fn rust_name(&self) -> &'static str {
         match self {
-            OptionsError::DefaultRegion(_) => "default_region",
-            OptionsError::Today(_) => "today",
-            OptionsError::Locale(_) => "locale",
-            OptionsError::Messages(_) => "messages",
+            OptionsError::DefaultRegion(_) => "option `default_region`",
+            OptionsError::Today(_) => "option `today`",
+            OptionsError::Locale(_) => "option `locale`",
+            OptionsError::Messages(_) => "option `messages`",
         }
     }
 }

@@ -59,7 +59,7 @@ pub fn accept_language(header: &str) -> Option<String> {
 pub async fn layer(mut req: Request, next: Next) -> Response {
     let asked = match negotiate(req.uri().query(), req.headers()) {
         Ok(asked) => asked,
-        Err(e) => return error(StatusCode::BAD_REQUEST, &e.message_for("locale")),
+        Err(e) => return error(StatusCode::BAD_REQUEST, &e.to_string()),
     };
     let chosen = asked.0.as_deref().map_or_else(|| "en".to_owned(), resolve_locale);
     req.extensions_mut().insert(asked);

@@ -194,7 +194,7 @@ fn store_422(asked: &Asked, violations: &[Violation]) -> Resp {
             let mut worded = violations.to_vec();
             match Options::default().with_locale(tag) {
                 Ok(options) => options.word(&mut worded),
-                Err(e) => return error(StatusCode::BAD_REQUEST, &e.message_for("locale")),
+                Err(e) => return error(StatusCode::BAD_REQUEST, &e.to_string()),
             }
             store_error_body_worded(&worded)
         }
