@@ -190,13 +190,10 @@ fn store_422(asked: &Asked, violations: &[Violation]) -> Resp {
     counted(violations);
     let body = match &asked.0 {
         None => store_error_body(violations),
-        Some(tag) => {
-            let mut worded = violations.to_vec();
-            match Options::default().with_locale(tag) {
-                Ok(options) => options.word(&mut worded),
-                Err(e) => return error(StatusCode::BAD_REQUEST, &e.to_string()),
-            }
-            store_error_body_worded(&worded)
+        Some(_) => {
+            let mut sentences = violations.to_vec();
+            worded(Options::default(), asked).word(&mut sentences);
+            store_error_body_worded(&sentences)
         }
     };
     json_response(StatusCode::UNPROCESSABLE_ENTITY, &body)
