@@ -7,10 +7,12 @@ RUN_PREREQS ?=
 .PHONY: test-server run-server bench-server
 
 # The server's own unit tests (rate limits, client addresses) need the feature, which
-# test-native leaves off; then the server end to end.
+# test-native leaves off; then the server end to end, on SQLite files and again on
+# PostgreSQL (DATABASE_URL's, else a throwaway cluster mk/postgres.sh starts and stops).
 test-server:
 	$(CARGO) test --features server --lib -- server::
 	$(CARGO) test --features server --test server
+	bash mk/postgres.sh run $(CARGO) test --features server --test server
 
 # Expanded late: mk/wasm.mk is read after this file and may still append to RUN_PREREQS.
 .SECONDEXPANSION:

@@ -42,6 +42,91 @@ impl TempDir {
 impl Drop for TempDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
+        if let Some(base) = postgres_base() {
+            let drop = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", database_name(&self.0));
+            let _ = postgres::Client::connect(&base, postgres::NoTls).and_then(|mut c| c.batch_execute(&drop));
+        }
+    }
+}
+
+/// The PostgreSQL server the suite runs against instead of SQLite files, when set (`make
+/// test-server` runs the suite once without it and once with a throwaway cluster's URL):
+/// each test directory then gets a database of its own on it.
+fn postgres_base() -> Option<String> {
+    std::env::var("CV_TEST_POSTGRES").ok().filter(|url| !url.is_empty())
+}
+
+/// A test directory's database name on [`postgres_base`].
+fn database_name(dir: &Path) -> String {
+    let name: String = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    // PostgreSQL names hold 63 bytes; the directory's counter, at the end, keeps them apart.
+    format!("cv_{}", &name[name.len().saturating_sub(59)..])
+}
+
+/// The `--db` of a test directory: its SQLite file, or its own PostgreSQL database (made
+/// on first use).
+fn db_of(dir: &Path) -> String {
+    let Some(base) = postgres_base() else { return dir.join("customers.db").to_string_lossy().into_owned() };
+    static MADE: Mutex<Vec<String>> = Mutex::new(Vec::new());
+    let name = database_name(dir);
+    let mut made = MADE.lock().unwrap_or_else(|p| p.into_inner());
+    if !made.contains(&name) {
+        let mut client = postgres::Client::connect(&base, postgres::NoTls).expect("connect to CV_TEST_POSTGRES");
+        client.batch_execute(&format!("CREATE DATABASE {name}")).expect("create the test database");
+        made.push(name.clone());
+    }
+    let (server, _) = base.rsplit_once('/').expect("CV_TEST_POSTGRES ends in /<database>");
+    format!("{server}/{name}")
+}
+
+/// One number a query of the test's database returns (SQL both backends read alike).
+fn db_number(db: &str, sql: &str) -> i64 {
+    db_rows(db, sql).first().and_then(|row| row.first()).and_then(|v| v.parse().ok()).expect("a number")
+}
+
+/// The rows a query of the test's database returns, every column as text.
+fn db_rows(db: &str, sql: &str) -> Vec<Vec<String>> {
+    if db.starts_with("postgres://") {
+        let mut client = postgres::Client::connect(db, postgres::NoTls).expect("connect to the test database");
+        // The simple protocol answers every column as text, as SQLite's side does below.
+        client
+            .simple_query(sql)
+            .expect("query")
+            .into_iter()
+            .filter_map(|m| match m {
+                postgres::SimpleQueryMessage::Row(row) => {
+                    Some((0..row.len()).map(|i| row.get(i).unwrap_or_default().to_owned()).collect())
+                }
+                _ => None,
+            })
+            .collect()
+    } else {
+        let conn = rusqlite::Connection::open(db).expect("open the test database");
+        let mut stmt = conn.prepare(sql).expect("prepare");
+        let columns = stmt.column_count();
+        stmt.query_map([], |r| {
+            (0..columns)
+                .map(|i| {
+                    Ok(match r.get_ref(i)? {
+                        rusqlite::types::ValueRef::Null => String::new(),
+                        rusqlite::types::ValueRef::Integer(n) => n.to_string(),
+                        rusqlite::types::ValueRef::Real(x) => x.to_string(),
+                        rusqlite::types::ValueRef::Text(t) | rusqlite::types::ValueRef::Blob(t) => {
+                            String::from_utf8_lossy(t).into_owned()
+                        }
+                    })
+                })
+                .collect()
+        })
+        .expect("query")
+        .collect::<Result<_, _>>()
+        .expect("rows")
     }
 }
 
@@ -67,7 +152,7 @@ impl Server {
     fn start_env(dir: &Path, flags: &[&str], env: &[(&str, &str)]) -> Server {
         let mut child = Command::new(bin())
             .args(["serve", "--listen", "127.0.0.1:0", "--db"])
-            .arg(dir.join("customers.db"))
+            .arg(db_of(dir))
             .arg("--www")
             .arg(dir.join("www"))
             .arg("--pkg")
@@ -119,8 +204,9 @@ impl Drop for Server {
 
 /// A started server with its demo store.
 struct Demo {
-    _dir: TempDir,
+    // Fields drop in this order: the server stops before its directory and database go.
     server: Server,
+    _dir: TempDir,
     store: i64,
     card: i64,
     token: String,
@@ -136,10 +222,10 @@ fn demo_with(name: &str, flags: &[&str]) -> Demo {
     let store = server.banner_value("demo store").expect("demo store line").parse().expect("store id");
     let card = server.banner_value("demo card").expect("demo card line").parse().expect("card id");
     let token = server.banner_value("demo token").expect("demo token line");
-    Demo { _dir: dir, server, store, card, token }
+    Demo { server, _dir: dir, store, card, token }
 }
 
-fn admin(db: &Path, args: &[&str]) -> Vec<(String, String)> {
+fn admin(db: &str, args: &[&str]) -> Vec<(String, String)> {
     let out = Command::new(bin()).args(args).arg("--db").arg(db).output().expect("admin command");
     assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8_lossy(&out.stdout)
@@ -240,7 +326,7 @@ fn customer(email: &str) -> Value {
 fn statuses_of_the_store_api_and_bad_requests() {
     let d = demo("statuses");
     let addr = d.server.addr;
-    let db = d._dir.0.join("customers.db");
+    let db = db_of(&d._dir.0);
     let other = admin(&db, &["stores", "add", "--name", "Other", "--country", "GB"]);
     let other_token = &printed(&other, "token");
     let path = format!("/api/v1/accounts/{}/customers", d.store);
@@ -486,7 +572,7 @@ fn statuses_of_the_store_api_and_bad_requests() {
 fn cards_welcome_stamps_outbox_and_references() {
     let d = demo("cards");
     let addr = d.server.addr;
-    let db = d._dir.0.join("customers.db");
+    let db = db_of(&d._dir.0);
     let path = format!("/api/v1/accounts/{}/customers", d.store);
     let other = admin(&db, &["stores", "add", "--name", "Other", "--country", "GB"]);
     let other_store = printed(&other, "store");
@@ -533,10 +619,10 @@ fn cards_welcome_stamps_outbox_and_references() {
                 "row {i} {key}"
             );
         }
-        let conn = rusqlite::Connection::open(&db).expect("open db");
-        let n: i64 = conn
-            .query_row("SELECT COUNT(*) FROM outbox o JOIN customer_cards cc ON cc.id = o.customer_card_id WHERE cc.customer_id = ?1", [c["id"].as_i64()], |r| r.get(0))
-            .expect("count");
+        let n = db_number(
+            &db,
+            &format!("SELECT COUNT(*) FROM outbox o JOIN customer_cards cc ON cc.id = o.customer_card_id WHERE cc.customer_id = {}", c["id"]),
+        );
         assert_eq!(n, outbox, "row {i}: outbox rows");
     }
 
@@ -578,20 +664,10 @@ fn cards_welcome_stamps_outbox_and_references() {
     assert_eq!(second.json()["errors"]["external_references[0].external_id"], json!(["has already been taken"]));
     let first = first.json();
     assert_eq!(first["external_references"][0]["metadata"]["n"], 1);
-    let conn = rusqlite::Connection::open(&db).expect("open db");
-    let rows: Vec<(i64, String)> = conn
-        .prepare(
-            "SELECT customer_id, metadata FROM external_references WHERE source = 'square' AND external_id = 'JDKY'",
-        )
-        .expect("prepare")
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .expect("query")
-        .collect::<Result<_, _>>()
-        .expect("rows");
-    assert_eq!(rows, vec![(first["id"].as_i64().unwrap_or(0), r#"{"n":1}"#.to_owned())]);
-    let stored: i64 = conn
-        .query_row("SELECT COUNT(*) FROM customers WHERE email = 'r2@example.com'", [], |r| r.get(0))
-        .expect("count");
+    let rows =
+        db_rows(&db, "SELECT customer_id, metadata FROM external_references WHERE source = 'square' AND external_id = 'JDKY'");
+    assert_eq!(rows, vec![vec![first["id"].to_string(), r#"{"n":1}"#.to_owned()]]);
+    let stored = db_number(&db, "SELECT COUNT(*) FROM customers WHERE email = 'r2@example.com'");
     assert_eq!(stored, 0, "the refused create left nothing");
 }
 
@@ -624,10 +700,7 @@ fn fifty_concurrent_creates_with_one_email() {
     let statuses = statuses.lock().expect("lock");
     assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 1, "{statuses:?}");
     assert_eq!(statuses.iter().filter(|s| **s == 422).count(), 49, "{statuses:?}");
-    let conn = rusqlite::Connection::open(d._dir.0.join("customers.db")).expect("db");
-    let n: i64 = conn
-        .query_row("SELECT COUNT(*) FROM customers WHERE email_key = 'race@example.com'", [], |r| r.get(0))
-        .expect("count");
+    let n = db_number(&db_of(&d._dir.0), "SELECT COUNT(*) FROM customers WHERE email_key = 'race@example.com'");
     assert_eq!(n, 1);
 }
 
@@ -860,6 +933,12 @@ fn precompressed_files_and_revalidation() {
     assert_eq!(changed.body, b"export const changed = 1;");
 }
 
+/// Customers missing their card, their reference or either of their two card links.
+const HALF_WRITTEN: &str = "SELECT COUNT(*) FROM customers c WHERE
+       (SELECT COUNT(*) FROM customer_cards WHERE customer_id = c.id) != 1
+    OR (SELECT COUNT(*) FROM external_references WHERE customer_id = c.id) != 1
+    OR (SELECT COUNT(*) FROM outbox o JOIN customer_cards cc ON cc.id = o.customer_card_id WHERE cc.customer_id = c.id) != 2";
+
 #[test]
 fn acknowledged_creates_survive_sigkill() {
     let dir = TempDir::new("durability");
@@ -919,21 +998,12 @@ fn acknowledged_creates_survive_sigkill() {
         assert_eq!(resp.json()["email"].as_str(), Some(email.as_str()));
     }
     // No half-written customer: each one has its card, its reference and two deliveries.
-    let conn = rusqlite::Connection::open(dir.0.join("customers.db")).expect("db");
-    let check: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).expect("integrity");
-    assert_eq!(check, "ok");
-    let broken: i64 = conn
-        .query_row(
-            "SELECT COUNT(*) FROM customers c WHERE
-               (SELECT COUNT(*) FROM customer_cards WHERE customer_id = c.id) != 1
-            OR (SELECT COUNT(*) FROM external_references WHERE customer_id = c.id) != 1
-            OR (SELECT COUNT(*) FROM outbox o JOIN customer_cards cc ON cc.id = o.customer_card_id WHERE cc.customer_id = c.id) != 2",
-            [],
-            |r| r.get(0),
-        )
-        .expect("count");
-    assert_eq!(broken, 0);
-    let total: i64 = conn.query_row("SELECT COUNT(*) FROM customers", [], |r| r.get(0)).expect("count");
+    let db = db_of(&dir.0);
+    if postgres_base().is_none() {
+        assert_eq!(db_rows(&db, "PRAGMA integrity_check"), vec![vec!["ok".to_owned()]]);
+    }
+    assert_eq!(db_number(&db, HALF_WRITTEN), 0);
+    let total = db_number(&db, "SELECT COUNT(*) FROM customers");
     assert!(total as usize >= acked.len());
     eprintln!("durability: {} acknowledged, {total} stored after SIGKILL", acked.len());
 }

@@ -1,9 +1,9 @@
 //! `stores add` and `cards add`: the admin commands, straight on the database.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use clap::Subcommand;
-use customer_validation::server::sqlite;
+use customer_validation::server::{postgres, sqlite, Database};
 use customer_validation::Options;
 
 #[derive(Subcommand)]
@@ -18,8 +18,9 @@ pub enum StoresCommand {
         /// Opens the anonymous sign-up (`POST /join/:id`, the sign-up page) for this store.
         #[arg(long)]
         public_signup: bool,
-        #[arg(long, env = "CV_DB", default_value = "./data/customers.db")]
-        db: PathBuf,
+        /// A SQLite file or a PostgreSQL URL, as `serve --db` takes it.
+        #[arg(long, env = "CV_DB")]
+        db: Option<String>,
     },
 }
 
@@ -35,9 +36,22 @@ pub enum CardsCommand {
         stamps_required: u32,
         #[arg(long, default_value_t = 0)]
         initial_stamps: u32,
-        #[arg(long, env = "CV_DB", default_value = "./data/customers.db")]
-        db: PathBuf,
+        /// A SQLite file or a PostgreSQL URL, as `serve --db` takes it.
+        #[arg(long, env = "CV_DB")]
+        db: Option<String>,
     },
+}
+
+/// Runs one admin statement on PostgreSQL, on a runtime of its own.
+fn on_postgres<T, F>(url: &str, f: impl FnOnce(deadpool_postgres::Object) -> F) -> Result<T, String>
+where
+    F: std::future::Future<Output = Result<T, String>>,
+{
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the runtime: {e}"))?;
+    runtime.block_on(async { f(postgres::connect(url).await?).await })
 }
 
 fn open(db: &Path) -> Result<rusqlite::Connection, String> {
@@ -56,7 +70,12 @@ pub fn stores(command: StoresCommand) -> Result<(), String> {
     if name.trim().is_empty() {
         return Err("`--name` must not be blank".into());
     }
-    let (id, token) = sqlite::add_store(&open(&db)?, name.trim(), &country, public_signup)?;
+    let (id, token) = match super::database(db) {
+        Database::Sqlite(path) => sqlite::add_store(&open(&path)?, name.trim(), &country, public_signup)?,
+        Database::Postgres(url) => on_postgres(&url, |mut client| async move {
+            postgres::add_store(&mut client, name.trim(), &country, public_signup).await
+        })?,
+    };
     println!("store: {id}");
     println!("token: {token}");
     Ok(())
@@ -68,7 +87,12 @@ pub fn cards(command: CardsCommand) -> Result<(), String> {
     if name.trim().is_empty() {
         return Err("`--name` must not be blank".into());
     }
-    let id = sqlite::add_card(&open(&db)?, store, name.trim(), stamps_required, initial_stamps)?;
+    let id = match super::database(db) {
+        Database::Sqlite(path) => sqlite::add_card(&open(&path)?, store, name.trim(), stamps_required, initial_stamps)?,
+        Database::Postgres(url) => on_postgres(&url, |client| async move {
+            postgres::add_card(&client, store, name.trim(), stamps_required, initial_stamps).await
+        })?,
+    };
     println!("card: {id}");
     Ok(())
 }

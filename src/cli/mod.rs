@@ -50,6 +50,14 @@ enum Command {
     },
 }
 
+/// The database `--db` (or `CV_DB`) names, else `DATABASE_URL`, else the SQLite file
+/// `./data/customers.db`.
+#[cfg(feature = "server")]
+fn database(db: Option<String>) -> customer_validation::server::Database {
+    let db = db.or_else(|| std::env::var("DATABASE_URL").ok().filter(|url| !url.is_empty()));
+    customer_validation::server::Database::parse(db.as_deref().unwrap_or("./data/customers.db"))
+}
+
 /// Parses the arguments and runs the command; the exit code says how it went.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();

@@ -15,9 +15,11 @@ pub struct ServeArgs {
     /// Address to listen on (`127.0.0.1:0` picks a free port and prints it).
     #[arg(long, env = "CV_LISTEN", default_value = "127.0.0.1:8080")]
     listen: String,
-    /// The SQLite database file (created when missing).
-    #[arg(long, env = "CV_DB", default_value = "./data/customers.db")]
-    db: PathBuf,
+    /// The database: a SQLite file (created when missing), or a PostgreSQL URL
+    /// (`postgres://user:password@host/db`) that several nodes share. Without it,
+    /// `DATABASE_URL` if set, else `./data/customers.db`.
+    #[arg(long, env = "CV_DB")]
+    db: Option<String>,
     /// Static site served at `/`.
     #[arg(long, env = "CV_WWW", default_value = "www")]
     www: PathBuf,
@@ -115,7 +117,7 @@ pub fn run(args: ServeArgs) -> Result<(), String> {
         .map_err(|e| format!("cannot start the runtime: {e}"))?;
     runtime.block_on(server::serve(server::Config {
         listen: args.listen,
-        db: args.db,
+        db: super::database(args.db),
         www_dir: args.www,
         pkg_dir: args.pkg,
         public_url: args.public_url,

@@ -16,7 +16,9 @@ pub mod delivery;
 pub mod handlers;
 pub mod language;
 pub mod metrics;
+pub mod postgres;
 pub mod rate_limit;
+pub mod records;
 pub mod routes;
 pub mod sqlite;
 pub mod static_files;
@@ -107,13 +109,43 @@ impl Default for Limits {
     }
 }
 
+/// Where the customers are kept.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Database {
+    /// An embedded SQLite file (created when missing): one node.
+    Sqlite(PathBuf),
+    /// A PostgreSQL database, which several nodes may share.
+    Postgres(String),
+}
+
+impl Database {
+    /// The file or URL `--db` names: `postgres://…` or `postgresql://…` is PostgreSQL,
+    /// anything else a SQLite file.
+    pub fn parse(db: &str) -> Database {
+        if postgres::is_url(db) {
+            Database::Postgres(db.to_owned())
+        } else {
+            Database::Sqlite(PathBuf::from(db))
+        }
+    }
+}
+
+impl std::fmt::Display for Database {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Database::Sqlite(path) => write!(f, "{}", path.display()),
+            Database::Postgres(url) => f.write_str(&postgres::redacted(url)),
+        }
+    }
+}
+
 /// `serve`'s settings.
 #[derive(Clone, Debug)]
 pub struct Config {
     /// Address to bind (`127.0.0.1:0` picks a free port).
     pub listen: String,
-    /// The SQLite file.
-    pub db: PathBuf,
+    /// The database.
+    pub db: Database,
     /// The static site.
     pub www_dir: PathBuf,
     /// The WASM package.
@@ -148,9 +180,28 @@ pub async fn serve(config: Config) -> Result<(), String> {
         TcpListener::bind(&config.listen).await.map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
 
-    let mut conn = sqlite::open(&config.db).map_err(|e| format!("{}: {e}", config.db.display()))?;
-    sqlite::migrate(&mut conn).map_err(|e| format!("{}: migration failed: {e}", config.db.display()))?;
-    if let Some(demo) = sqlite::seed_demo(&conn)? {
+    let public_url = config.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
+    let window = config.limits.card_link_window;
+    match &config.db {
+        Database::Sqlite(path) => {
+            let mut conn = sqlite::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            sqlite::migrate(&mut conn).map_err(|e| format!("{}: migration failed: {e}", path.display()))?;
+            print_demo(addr, sqlite::seed_demo(&conn)?);
+            drop(conn);
+            let db = sqlite::Sqlite::open(path, &public_url, window)?;
+            start(listener, db, public_url, config).await
+        }
+        Database::Postgres(url) => {
+            print_demo(addr, postgres::seed_demo(&mut postgres::connect(url).await?).await?);
+            let db = postgres::Postgres::open(url, &public_url, window).await?;
+            start(listener, db, public_url, config).await
+        }
+    }
+}
+
+/// What `serve` prints on an empty database.
+fn print_demo(addr: std::net::SocketAddr, demo: Option<sqlite::Demo>) {
+    if let Some(demo) = demo {
         println!("demo store: {}", demo.store_id);
         println!("demo card: {}", demo.card_id);
         println!("demo token: {}", demo.token);
@@ -160,10 +211,12 @@ pub async fn serve(config: Config) -> Result<(), String> {
             demo.store_id, demo.token, demo.card_id
         );
     }
-    drop(conn);
-    let public_url = config.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
+}
+
+/// Serves `db` on the bound listener until SIGINT or SIGTERM.
+async fn start<S: Storage>(listener: TcpListener, db: S, public_url: String, config: Config) -> Result<(), String> {
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let limits = config.limits;
-    let db = sqlite::Sqlite::open(&config.db, &public_url, limits.card_link_window)?;
     let join_limiter = RateLimiter::new(
         Quota { limit: limits.join_per_client, window: limits.join_window },
         Quota { limit: limits.join_per_store, window: limits.join_window },
@@ -183,7 +236,7 @@ pub async fn serve(config: Config) -> Result<(), String> {
     println!("listening on http://{addr}");
     use std::io::Write as _;
     let _ = std::io::stdout().flush();
-    tracing::info!(%addr, db = %config.db.display(), "listening");
+    tracing::info!(%addr, db = %config.db, "listening");
     tokio::spawn(delivery::run(state.clone(), config.delivery.clone()));
     run(listener, state, limits).await;
     Ok(())

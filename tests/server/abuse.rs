@@ -15,14 +15,17 @@ fn customers_path(store: i64) -> String {
 }
 
 /// Rows of the outbox for one recipient.
-fn outbox_rows(db: &Path, recipient: &str) -> i64 {
-    let conn = rusqlite::Connection::open(db).expect("open db");
-    conn.query_row("SELECT COUNT(*) FROM outbox WHERE recipient = ?1", [recipient], |r| r.get(0)).expect("count")
+/// `text` as an SQL string literal (the tests' own addresses; quotes doubled all the same).
+fn literal(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
 }
 
-fn count_customers(db: &Path, email: &str) -> i64 {
-    let conn = rusqlite::Connection::open(db).expect("open db");
-    conn.query_row("SELECT COUNT(*) FROM customers WHERE email = ?1", [email], |r| r.get(0)).expect("count")
+fn outbox_rows(db: &str, recipient: &str) -> i64 {
+    db_number(db, &format!("SELECT COUNT(*) FROM outbox WHERE recipient = {}", literal(recipient)))
+}
+
+fn count_customers(db: &str, email: &str) -> i64 {
+    db_number(db, &format!("SELECT COUNT(*) FROM customers WHERE email = {}", literal(email)))
 }
 
 /// One request from a client bound to `from` (another loopback address).
@@ -84,7 +87,7 @@ fn another_customers_reference_cannot_be_taken() {
 
     let after = get(addr, &format!("{}/{victim_id}", customers_path(d.store)), Some(&d.token)).json();
     assert_eq!(after["external_references"][0]["external_id"], "SQ-VICTIM", "the victim keeps the reference");
-    let db = d._dir.0.join("customers.db");
+    let db = db_of(&d._dir.0);
     assert_eq!(count_customers(&db, "attacker@example.com"), 0, "no attacker was stored");
 }
 
@@ -94,7 +97,7 @@ fn another_customers_reference_cannot_be_taken() {
 fn the_signup_is_opt_in_and_rate_limited() {
     let d = demo_with("ratelimit", &["--join-limit-per-client", "5", "--join-limit-per-store", "8"]);
     let addr = d.server.addr;
-    let db = d._dir.0.join("customers.db");
+    let db = db_of(&d._dir.0);
     let closed = admin(&db, &["stores", "add", "--name", "Closed", "--country", "US"]);
     let closed: i64 = printed(&closed, "store").parse().expect("id");
     let resp = post_json(addr, &join_path(closed), None, &customer("closed@example.com"));
@@ -140,7 +143,7 @@ fn the_signup_is_opt_in_and_rate_limited() {
 fn a_taken_email_answers_like_a_new_one_and_links_go_once_a_window() {
     let d = demo_with("oracle", &["--join-limit-per-client", "100", "--card-link-window", "2"]);
     let addr = d.server.addr;
-    let db = d._dir.0.join("customers.db");
+    let db = db_of(&d._dir.0);
     let with_card = |email: &str| json!({ "customer": { "first_name": "Jo", "email": email, "phone": "+1 212 555 0188" }, "card_id": d.card, "send_card_links": true });
     let new = post_json(addr, &join_path(d.store), None, &with_card("member@example.com"));
     assert_eq!(new.status, 202);
@@ -170,7 +173,7 @@ fn a_taken_email_answers_like_a_new_one_and_links_go_once_a_window() {
 #[test]
 fn a_filled_honeypot_stores_nothing() {
     let d = demo("honeypot");
-    let db = d._dir.0.join("customers.db");
+    let db = db_of(&d._dir.0);
     let mut bot = customer("bot@example.com");
     bot["website"] = json!("http://spam.example");
     let resp = post_json(d.server.addr, &join_path(d.store), None, &bot);
@@ -184,7 +187,7 @@ fn a_filled_honeypot_stores_nothing() {
 #[test]
 fn every_route_reads_phones_in_the_stores_country() {
     let d = demo("regions");
-    let db = d._dir.0.join("customers.db");
+    let db = db_of(&d._dir.0);
     let gb = admin(&db, &["stores", "add", "--name", "London", "--country", "GB", "--public-signup"]);
     let gb_store: i64 = printed(&gb, "store").parse().expect("id");
     let gb_token = printed(&gb, "token");
@@ -202,10 +205,7 @@ fn every_route_reads_phones_in_the_stores_country() {
         &json!({ "customer": { "first_name": "B", "phone": "020 7946 0019" } }),
     );
     assert_eq!(joined.status, 202);
-    let conn = rusqlite::Connection::open(&db).expect("db");
-    let stored: i64 = conn
-        .query_row("SELECT COUNT(*) FROM customers WHERE phone = '+442079460019'", [], |r| r.get(0))
-        .expect("count");
+    let stored = db_number(&db, "SELECT COUNT(*) FROM customers WHERE phone = '+442079460019'");
     assert_eq!(stored, 1);
     let square = post_json(
         d.server.addr,
@@ -222,7 +222,7 @@ fn every_route_reads_phones_in_the_stores_country() {
 fn store_creates_take_an_idempotency_key() {
     let d = demo("idempotency");
     let addr = d.server.addr;
-    let db = d._dir.0.join("customers.db");
+    let db = db_of(&d._dir.0);
     let auth = format!("Bearer {}", d.token);
     let send = |key: &str, body: &Value| {
         let headers =

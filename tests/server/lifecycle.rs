@@ -61,7 +61,7 @@ fn patch_applies_the_update_rules_to_the_stored_customer() {
     let missing =
         patch(addr, &format!("/api/v1/accounts/{}/customers/999999", d.store), &d.token, &json!({ "customer": {} }));
     assert_eq!(missing.status, 404);
-    let db = d._dir.0.join("customers.db");
+    let db = db_of(&d._dir.0);
     let other = admin(&db, &["stores", "add", "--name", "GB shop", "--country", "GB"]);
     let (gb_store, gb_token) = (printed(&other, "store"), printed(&other, "token"));
     assert_eq!(patch(addr, &path, &gb_token, &json!({ "customer": {} })).status, 404, "another store's token");
@@ -139,7 +139,7 @@ fn the_list_pages_searches_and_looks_up_by_reference() {
     assert_eq!(found("?search=Name07"), Vec::<String>::new());
     assert_eq!(list("?search=Name0").json()["pagination"]["count"], 9, "a remembered count is dropped by a write");
 
-    let db = d._dir.0.join("customers.db");
+    let db = db_of(&d._dir.0);
     let other = admin(&db, &["stores", "add", "--name", "Other", "--country", "US"]);
     let (other_store, other_token) = (printed(&other, "store"), printed(&other, "token"));
     let theirs = get(addr, &format!("/api/v1/accounts/{other_store}/customers?search=list"), Some(&other_token)).json();
@@ -173,7 +173,7 @@ fn the_list_pages_searches_and_looks_up_by_reference() {
 fn update_rows_through_the_server_give_the_librarys_verdict() {
     let d = demo("update-rows");
     let addr = d.server.addr;
-    let db = d._dir.0.join("customers.db");
+    let db = db_of(&d._dir.0);
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases/update");
     let mut checked = 0;
     for file in ["store.json", "square.json"] {

@@ -70,7 +70,7 @@ fn retrieve_update_and_delete_with_versions() {
     assert_eq!(send(&d, "DELETE", &path, None).status, 404);
 
     // Another store's token sees none of it.
-    let db = d._dir.0.join("customers.db");
+    let db = db_of(&d._dir.0);
     let other = admin(&db, &["stores", "add", "--name", "Other", "--country", "US"]);
     let other_token = printed(&other, "token");
     let mine =
@@ -167,7 +167,7 @@ fn list_customers_pages_with_cursors() {
     let all = send(&d, "GET", "/v2/customers", None).json();
     assert_eq!(names(&all), ["C0", "C2", "C3", "C4"], "a deleted customer never comes back");
 
-    let db = d._dir.0.join("customers.db");
+    let db = db_of(&d._dir.0);
     let other = admin(&db, &["stores", "add", "--name", "Other", "--country", "US"]);
     let theirs =
         get(d.server.addr, &format!("/v2/customers?cursor={cursor}&count=true"), Some(&printed(&other, "token")))

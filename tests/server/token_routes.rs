@@ -7,7 +7,7 @@ use super::*;
 fn every_token_has_its_rate_limit_and_the_status_route_says_which() {
     let d = demo_with("token-limits", &["--api-rate-limit", "3", "--api-rate-window", "60"]);
     let addr = d.server.addr;
-    let db = d._dir.0.join("customers.db");
+    let db = db_of(&d._dir.0);
 
     let status = get(addr, "/api/v1/status", None);
     assert_eq!(status.status, 200);
@@ -40,10 +40,7 @@ fn every_token_has_its_rate_limit_and_the_status_route_says_which() {
     assert_eq!(square.status, 429);
     assert_eq!(square.json()["errors"][0]["category"], "RATE_LIMIT_ERROR");
     assert!(square.header("retry-after").is_some());
-    let count: i64 = rusqlite::Connection::open(&db)
-        .expect("db")
-        .query_row("SELECT COUNT(*) FROM square_customers", [], |r| r.get(0))
-        .expect("count");
+    let count = db_number(&db, "SELECT COUNT(*) FROM square_customers");
     assert_eq!(count, 0, "a refused request does nothing");
 
     // Another token of the same store counts apart; a bad token is 401 and counts nothing.

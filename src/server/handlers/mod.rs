@@ -25,7 +25,7 @@ use std::sync::Arc;
 use axum::body::{Body, HttpBody as _};
 use axum::extract::rejection::PathRejection;
 use axum::extract::{ConnectInfo, Path as UrlPath, Request, State};
-use axum::http::header::CONTENT_TYPE;
+use axum::http::header::{CONTENT_TYPE, RETRY_AFTER};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
 use axum::Extension;
@@ -70,10 +70,21 @@ pub(crate) fn square_error(status: StatusCode, category: &str, code: &str, detai
     json_response(status, &json!({ "errors": [ { "category": category, "code": code, "detail": detail } ] }))
 }
 
+/// A storage failure: 503 with `Retry-After` while the database can't be reached (the
+/// request may be retried as it is), else 500.
 pub(crate) fn server_error(what: &str) -> Resp {
+    if what.starts_with(StorageError::UNAVAILABLE) {
+        tracing::warn!(error = what, "database unavailable");
+        let mut resp = error(StatusCode::SERVICE_UNAVAILABLE, "the database is unavailable; retry shortly");
+        resp.headers_mut().insert(RETRY_AFTER, HeaderValue::from_static(RETRY_AFTER_SECONDS));
+        return resp;
+    }
     tracing::error!(error = what, "internal error");
     error(StatusCode::INTERNAL_SERVER_ERROR, "internal error")
 }
+
+/// What a 503 for an unreachable database asks clients to wait, in seconds.
+const RETRY_AFTER_SECONDS: &str = "1";
 
 /// A request refused before validation: its status and the reason.
 pub(crate) struct Reject(StatusCode, String);

@@ -1,28 +1,12 @@
 //! Stores, tokens and cards: what the admin commands write, and the store a token names.
 
 use rusqlite::{params, Connection, OptionalExtension};
-use serde_json::{json, Value};
-use sha2::{Digest, Sha256};
+use serde_json::Value;
 
 use super::now;
+pub(super) use crate::server::records::hash_token;
+use crate::server::records::{new_token, public_card_json, public_config_json};
 use crate::server::store::StoreInfo;
-
-/// A new API token (shown once) and its stored hash.
-pub fn new_token() -> Result<(String, [u8; 32]), String> {
-    let mut bytes = [0u8; 24];
-    getrandom::fill(&mut bytes).map_err(|e| format!("no randomness for a token: {e}"))?;
-    let token = format!("cv_{}", hex(&bytes));
-    let hash = hash_token(&token);
-    Ok((token, hash))
-}
-
-pub(super) fn hash_token(token: &str) -> [u8; 32] {
-    Sha256::digest(token.as_bytes()).into()
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
 
 /// Adds a store and a token for it; returns (store id, token). `public_signup` opens
 /// `/join/:id` to anonymous sign-ups.
@@ -98,17 +82,10 @@ pub(super) fn public_config(conn: &Connection) -> rusqlite::Result<Value> {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?))
         })
         .optional()?;
-    let Some((id, name, country)) = store else { return Ok(json!({ "store": null, "cards": [] })) };
+    let Some((id, _, _)) = store else { return Ok(public_config_json(None, Vec::new())) };
     let cards = conn
         .prepare_cached("SELECT id, name, stamps_required, initial_stamps FROM cards WHERE store_id = ?1 ORDER BY id")?
-        .query_map([id], |r| {
-            Ok(json!({
-                "id": r.get::<_, i64>(0)?,
-                "name": r.get::<_, String>(1)?,
-                "stamps_required": r.get::<_, i64>(2)?,
-                "initial_stamps": r.get::<_, i64>(3)?,
-            }))
-        })?
+        .query_map([id], |r| Ok(public_card_json(r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(json!({ "store": { "id": id, "name": name, "country": country, "default_region": country }, "cards": cards }))
+    Ok(public_config_json(store, cards))
 }

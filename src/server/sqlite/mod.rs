@@ -27,7 +27,8 @@ use serde_json::Value;
 use subtle::ConstantTimeEq;
 use tokio::sync::oneshot;
 
-pub use admin::{add_card, add_store, new_token, seed_demo, Demo};
+pub use crate::server::records::new_token;
+pub use admin::{add_card, add_store, seed_demo, Demo};
 pub use schema::{migrate, open};
 
 use super::store::{
@@ -59,10 +60,7 @@ pub struct Sqlite {
     search_counts: Arc<search::SearchCounts>,
 }
 
-/// Now, RFC 3339 in UTC with milliseconds.
-pub fn now() -> String {
-    format!("{:.3}", jiff::Timestamp::now())
-}
+pub use crate::server::records::now;
 
 fn db_err(e: rusqlite::Error) -> StorageError {
     StorageError(e.to_string())

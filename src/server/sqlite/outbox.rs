@@ -2,9 +2,8 @@
 //! how each attempt ended.
 
 use rusqlite::{params, Connection};
-use serde_json::json;
-
 use super::now;
+use crate::server::records::DeliveryRow;
 use crate::server::store::{Attempt, Claimed};
 
 /// Claims up to `limit` due rows until `lease_until`, counting the attempt, and returns
@@ -35,27 +34,18 @@ pub fn claim(
     let mut claimed = Vec::with_capacity(ids.len());
     for id in ids {
         claimed.push(stmt.query_row([id], |r| {
-            let uuid: String = r.get(7)?;
-            Ok(Claimed {
+            let row = DeliveryRow {
                 id: r.get(0)?,
-                attempt: r.get(1)?,
-                payload: json!({
-                    "id": r.get::<_, i64>(0)?,
-                    "type": "card_link",
-                    "created_at": r.get::<_, String>(4)?,
-                    "store_id": r.get::<_, Option<i64>>(5)?,
-                    "customer_id": r.get::<_, i64>(6)?,
-                    "channel": r.get::<_, String>(2)?,
-                    "recipient": r.get::<_, String>(3)?,
-                    "card": {
-                        "id": r.get::<_, i64>(8)?,
-                        "name": r.get::<_, String>(9)?,
-                        "uuid": uuid,
-                        "apple_wallet_url": format!("{public_url}/passes/{uuid}/apple"),
-                        "google_wallet_url": format!("{public_url}/passes/{uuid}/google"),
-                    },
-                }),
-            })
+                created_at: r.get(4)?,
+                store_id: r.get(5)?,
+                customer_id: r.get(6)?,
+                channel: r.get(2)?,
+                recipient: r.get(3)?,
+                card_id: r.get(8)?,
+                card_name: r.get(9)?,
+                uuid: r.get(7)?,
+            };
+            Ok(Claimed { id: row.id, attempt: r.get(1)?, payload: row.into_json(public_url) })
         })?);
     }
     Ok(claimed)

@@ -20,7 +20,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
 use rusqlite::{params, Connection, OptionalExtension};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::store_api::load_customer;
 use crate::server::store::{CustomerQuery, Lookup};
@@ -170,11 +170,7 @@ pub(super) fn list(
     for id in ids {
         customers.extend(load_customer(conn, store_id, id, public_url)?);
     }
-    let pages = (count + items - 1) / items;
-    Ok(json!({
-        "customers": customers,
-        "pagination": { "count": count, "items": items, "page": query.page, "pages": pages },
-    }))
+    Ok(crate::server::records::customer_page(customers, count, query.items, query.page))
 }
 
 #[cfg(test)]

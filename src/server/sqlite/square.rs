@@ -7,20 +7,8 @@ use serde_json::{json, Map, Value};
 use super::idempotency::{self, Api, Replay};
 use super::now;
 use crate::model::SquareCustomerRequest;
-use crate::server::store::{square_cursor, SquareChange, SquareFilter, SquareListQuery, SquareOutcome, Valid};
-
-/// Square ids are 26 upper-case letters and digits.
-fn square_id() -> String {
-    const ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTVWXYZ0123456789";
-    let mut bytes = [0u8; 26];
-    if getrandom::fill(&mut bytes).is_err() {
-        // No OS randomness: a v4 UUID (itself random) spread over the 26 places.
-        let uuid = uuid::Uuid::new_v4().into_bytes();
-        bytes.iter_mut().enumerate().for_each(|(i, b)| *b = uuid[i % 16].rotate_left(i as u32));
-    }
-    // 32 symbols divide 256, so every symbol is equally likely.
-    bytes.iter().map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char).collect()
-}
+use crate::server::records::{new_square_customer, patch_square, square_id, square_object, square_page, square_version, SquarePatch};
+use crate::server::store::{SquareChange, SquareFilter, SquareListQuery, SquareOutcome, Valid};
 
 pub(super) fn insert_square(
     conn: &Connection,
@@ -40,20 +28,7 @@ pub(super) fn insert_square(
     }
     let at = now();
     let id = square_id();
-    let mut customer = Map::new();
-    customer.insert("id".into(), json!(id));
-    customer.insert("created_at".into(), json!(at));
-    customer.insert("updated_at".into(), json!(at));
-    if let Value::Object(fields) = request.value() {
-        for (name, value) in fields {
-            if name != "idempotency_key" {
-                customer.insert(name.clone(), value.clone());
-            }
-        }
-    }
-    customer.insert("preferences".into(), json!({ "email_unsubscribed": false }));
-    customer.insert("creation_source".into(), json!("THIRD_PARTY"));
-    customer.insert("version".into(), json!(0));
+    let customer = new_square_customer(request, &id, &at);
     let response = json!({ "customer": customer });
     conn.execute(
         "INSERT INTO square_customers (id, store_id, body, created_at) VALUES (?1, ?2, ?3, ?4)",
@@ -71,19 +46,11 @@ pub(super) fn load_square(conn: &Connection, store_id: i64, id: &str) -> rusqlit
         .prepare_cached("SELECT body FROM square_customers WHERE id = ?1 AND store_id = ?2")?
         .query_row(params![id, store_id], |r| r.get(0))
         .optional()?;
-    Ok(body.and_then(|b| serde_json::from_str::<Value>(&b).ok()).and_then(|v| match v {
-        Value::Object(map) => Some(map),
-        _ => None,
-    }))
+    Ok(body.as_deref().and_then(square_object))
 }
 
-fn version_of(customer: &Map<String, Value>) -> i64 {
-    customer.get("version").and_then(Value::as_i64).unwrap_or(0)
-}
-
-/// Square's UpdateCustomer, judged inside the write against the stored customer: a
-/// `version` other than the stored one changes nothing; else present fields are set,
-/// `null` ones removed, and the version goes up by one.
+/// Square's UpdateCustomer, judged inside the write against the stored customer
+/// ([`patch_square`]).
 pub(super) fn update_square(
     conn: &Connection,
     store_id: i64,
@@ -91,31 +58,12 @@ pub(super) fn update_square(
     patch: &Value,
     options: &crate::Options,
 ) -> rusqlite::Result<SquareChange> {
-    let Some(mut customer) = load_square(conn, store_id, id)? else { return Ok(SquareChange::NotFound) };
-    let report = crate::validate_square_update(patch, Some(&Value::Object(customer.clone())), options);
-    if !report.valid {
-        return Ok(SquareChange::Rejected(report.errors));
-    }
-    let current = version_of(&customer);
-    let Value::Object(changes) = report.value else { return Ok(SquareChange::Rejected(Vec::new())) };
-    if let Some(asked) = changes.get("version").and_then(Value::as_i64) {
-        if asked != current {
-            return Ok(SquareChange::VersionMismatch { current });
-        }
-    }
-    for (field, value) in changes {
-        match (field.as_str(), value) {
-            ("version", _) => {}
-            (_, Value::Null) => {
-                customer.remove(&field);
-            }
-            (_, value) => {
-                customer.insert(field, value);
-            }
-        }
-    }
-    customer.insert("version".into(), json!(current + 1));
-    customer.insert("updated_at".into(), json!(now()));
+    let Some(customer) = load_square(conn, store_id, id)? else { return Ok(SquareChange::NotFound) };
+    let customer = match patch_square(customer, patch, options) {
+        SquarePatch::Rejected(errors) => return Ok(SquareChange::Rejected(errors)),
+        SquarePatch::VersionMismatch(current) => return Ok(SquareChange::VersionMismatch { current }),
+        SquarePatch::Apply(customer) => customer,
+    };
     conn.execute(
         "UPDATE square_customers SET body = ?3 WHERE id = ?1 AND store_id = ?2",
         params![id, store_id, Value::Object(customer.clone()).to_string()],
@@ -131,7 +79,7 @@ pub(super) fn delete_square(
     version: Option<i64>,
 ) -> rusqlite::Result<SquareChange> {
     let Some(customer) = load_square(conn, store_id, id)? else { return Ok(SquareChange::NotFound) };
-    let current = version_of(&customer);
+    let current = square_version(&customer);
     if version.is_some_and(|asked| asked != current) {
         return Ok(SquareChange::VersionMismatch { current });
     }
@@ -202,22 +150,9 @@ pub(super) fn list_square(conn: &Connection, store_id: i64, query: &SquareListQu
          ORDER BY rowid {order} LIMIT ?{}",
         position + 1
     );
-    let mut rows: Vec<(i64, String)> = conn
+    let rows: Vec<(i64, String)> = conn
         .prepare(&sql)?
         .query_map(rusqlite::params_from_iter(values.iter()), |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<rusqlite::Result<_>>()?;
-    let more = rows.len() > usize::try_from(limit).unwrap_or(usize::MAX);
-    rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-    let mut answer = Map::new();
-    if !rows.is_empty() {
-        let customers: Vec<Value> = rows.iter().filter_map(|(_, body)| serde_json::from_str(body).ok()).collect();
-        answer.insert("customers".into(), Value::Array(customers));
-    }
-    if let (true, Some((last, _))) = (more, rows.last()) {
-        answer.insert("cursor".into(), json!(square_cursor(*last)));
-    }
-    if let Some(count) = count {
-        answer.insert("count".into(), json!(count));
-    }
-    Ok(Value::Object(answer))
+    Ok(square_page(rows, query.limit, count))
 }

@@ -2,13 +2,17 @@
 //! the public sign-up, idempotency keys, and the customer object.
 
 use rusqlite::{params, Connection, ErrorCode, OptionalExtension};
-use serde_json::{json, Map, Value};
+use serde_json::Value;
 
 use super::idempotency::{self, Api, Replay};
 use super::now;
 use crate::model::StoreRequest;
 use crate::server::store::{CreateError, IdempotencyKey};
-use crate::{Code, Params, Path, Violation};
+use crate::server::records::{
+    channels_of, email_key, pass_json, reference_json, reference_taken, references_of,
+    references_of_patch, since, taken, unknown_card, CardRow, Channel, CustomerRow, PatchedCustomer,
+};
+use crate::Violation;
 
 fn is_unique_violation(e: &rusqlite::Error) -> bool {
     e.sqlite_error_code() == Some(ErrorCode::ConstraintViolation)
@@ -29,15 +33,15 @@ fn unique_contacts(written: rusqlite::Result<usize>) -> Result<(), CreateError> 
 /// Upserts a customer's references. A reference is upserted for the customer that holds
 /// it, never moved to another: the conflict updates nothing when the holder differs, and
 /// that is reported as taken (by its index in the request).
-fn upsert_references<'a>(
+fn upsert_references(
     conn: &Connection,
     store_id: i64,
     customer_id: i64,
-    references: impl Iterator<Item = (&'a str, &'a str, Option<String>)>,
+    references: &[(String, String, Option<String>)],
     at: &str,
 ) -> Result<(), CreateError> {
     let mut held = Vec::new();
-    for (i, (source, external_id, metadata)) in references.enumerate() {
+    for (i, (source, external_id, metadata)) in references.iter().enumerate() {
         let written = conn
             .execute(
                 "INSERT INTO external_references (store_id, customer_id, source, external_id, metadata, updated_at)
@@ -59,24 +63,6 @@ fn upsert_references<'a>(
     }
 }
 
-fn taken(field: &'static str) -> Violation {
-    Violation::new(Path::root().key("customer").key(field), Code::Taken, Params::new())
-}
-
-fn reference_taken(index: usize) -> Violation {
-    Violation::new(
-        Path::root().key("customer").key("external_references").index(index).key("external_id"),
-        Code::Taken,
-        Params::new(),
-    )
-}
-
-/// Email uniqueness is case-insensitive, the whole address (local parts are case-sensitive
-/// by RFC, but no real provider treats them so and customers retype them freely).
-fn email_key(email: &str) -> String {
-    email.to_lowercase()
-}
-
 /// The store's card a request names, with its welcome stamps; a card of another store, or
 /// none, is a violation on `card_id`.
 fn requested_card(conn: &Connection, store_id: i64, request: &StoreRequest) -> Result<Option<Card>, CreateError> {
@@ -92,10 +78,7 @@ fn requested_card(conn: &Connection, store_id: i64, request: &StoreRequest) -> R
         .map_err(storage)?;
     match initial {
         Some(initial_stamps) => Ok(Some(Card { id: card_id, initial_stamps })),
-        None => {
-            let params = Params::from_iter([("reason".to_owned(), json!("unknown_card"))]);
-            Err(CreateError::Rejected(vec![Violation::new(Path::root().key("card_id"), Code::InvalidValue, params)]))
-        }
+        None => Err(CreateError::Rejected(vec![unknown_card()])),
     }
 }
 
@@ -131,22 +114,6 @@ fn holders(conn: &Connection, store_id: i64, request: &StoreRequest) -> rusqlite
     Ok(found)
 }
 
-/// Where a card link goes.
-#[derive(Clone, Debug)]
-enum Channel {
-    Email(String),
-    Sms(String),
-}
-
-impl Channel {
-    fn parts(&self) -> (&'static str, &str) {
-        match self {
-            Channel::Email(to) => ("email", to),
-            Channel::Sms(to) => ("sms", to),
-        }
-    }
-}
-
 /// Indexes (in the request) of the external references a customer of the store holds
 /// already (a create's customer holds none yet).
 fn references_held(conn: &Connection, store_id: i64, request: &StoreRequest) -> rusqlite::Result<Vec<usize>> {
@@ -175,10 +142,7 @@ fn queue_card_links(
     window: std::time::Duration,
     at: &str,
 ) -> rusqlite::Result<()> {
-    let since = jiff::SignedDuration::try_from(window)
-        .ok()
-        .and_then(|w| jiff::Timestamp::now().checked_sub(w).ok())
-        .map_or_else(String::new, |t| format!("{t:.3}"));
+    let since = since(window);
     for channel in channels {
         let (channel, recipient) = channel.parts();
         let recent: bool = conn
@@ -197,12 +161,6 @@ fn queue_card_links(
         }
     }
     Ok(())
-}
-
-/// The request's email and phone as card-link channels.
-fn channels_of(request: &StoreRequest) -> Vec<Channel> {
-    let c = &request.customer;
-    c.email.iter().map(|e| Channel::Email(e.clone())).chain(c.phone.iter().map(|p| Channel::Sms(p.clone()))).collect()
 }
 
 /// Writes a new customer (checks done) with its references, card and card links; returns its id.
@@ -224,10 +182,7 @@ fn insert_rows(
     unique_contacts(inserted)?;
     let customer_id = conn.last_insert_rowid();
 
-    let references = c.external_references.iter().flatten().map(|r| {
-        (r.source.as_str(), r.external_id.as_str(), r.metadata.as_ref().map(|m| Value::Object(m.clone()).to_string()))
-    });
-    upsert_references(conn, store_id, customer_id, references, &at)?;
+    upsert_references(conn, store_id, customer_id, &references_of(request), &at)?;
 
     if let Some(card) = card {
         let uuid = uuid::Uuid::new_v4().to_string();
@@ -260,7 +215,7 @@ fn insert_customer(
     let mut rejected: Vec<Violation> = holders(conn, store_id, request)
         .map_err(storage)?
         .into_iter()
-        .map(|(_, channel)| taken(if matches!(channel, Channel::Email(_)) { "email" } else { "phone" }))
+        .map(|(_, channel)| taken(channel.field()))
         .collect();
     rejected.extend(references_held(conn, store_id, request).map_err(storage)?.into_iter().map(reference_taken));
     let card = match requested_card(conn, store_id, request) {
@@ -341,10 +296,6 @@ pub(super) fn create_with_key(
     Ok(customer)
 }
 
-fn parse_json_column(text: Option<String>) -> Value {
-    text.and_then(|t| serde_json::from_str(&t).ok()).unwrap_or(Value::Null)
-}
-
 pub(super) fn load_customer(
     conn: &Connection,
     store_id: i64,
@@ -355,39 +306,30 @@ pub(super) fn load_customer(
         "SELECT id, store_id, first_name, last_name, email, phone, birthday, metadata, created_at, updated_at
          FROM customers WHERE id = ?1 AND store_id = ?2",
     )?;
-    let customer = stmt
+    let row = stmt
         .query_row(params![id, store_id], |r| {
-            Ok(json!({
-                "id": r.get::<_, i64>(0)?,
-                "account_id": r.get::<_, i64>(1)?,
-                "first_name": r.get::<_, Option<String>>(2)?,
-                "last_name": r.get::<_, Option<String>>(3)?,
-                "email": r.get::<_, Option<String>>(4)?,
-                "phone": r.get::<_, Option<String>>(5)?,
-                "birthday": r.get::<_, Option<String>>(6)?,
-                "metadata": match parse_json_column(r.get(7)?) { Value::Null => Value::Object(Map::new()), m => m },
-                "external_references": [],
-                "customer_cards": [],
-                "created_at": r.get::<_, String>(8)?,
-                "updated_at": r.get::<_, String>(9)?,
-            }))
+            Ok(CustomerRow {
+                id: r.get(0)?,
+                store_id: r.get(1)?,
+                first_name: r.get(2)?,
+                last_name: r.get(3)?,
+                email: r.get(4)?,
+                phone: r.get(5)?,
+                birthday: r.get(6)?,
+                metadata: r.get(7)?,
+                created_at: r.get(8)?,
+                updated_at: r.get(9)?,
+            })
         })
         .optional()?;
-    let Some(mut customer) = customer else { return Ok(None) };
+    let Some(row) = row else { return Ok(None) };
 
     let mut stmt = conn.prepare_cached(
         "SELECT source, external_id, metadata FROM external_references WHERE customer_id = ?1 ORDER BY id",
     )?;
     let references = stmt
-        .query_map([id], |r| {
-            Ok(json!({
-                "source": r.get::<_, String>(0)?,
-                "external_id": r.get::<_, String>(1)?,
-                "metadata": match parse_json_column(r.get(2)?) { Value::Null => Value::Object(Map::new()), m => m },
-            }))
-        })?
+        .query_map([id], |r| Ok(reference_json(r.get(0)?, r.get(1)?, r.get(2)?)))?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    customer["external_references"] = Value::Array(references);
 
     let mut stmt = conn.prepare_cached(
         "SELECT cc.id, cc.uuid, cc.card_id, c.name, cc.status, cc.stamps_count, c.stamps_required, cc.created_at
@@ -395,25 +337,20 @@ pub(super) fn load_customer(
     )?;
     let cards = stmt
         .query_map([id], |r| {
-            let uuid: String = r.get(1)?;
-            let stamps: i64 = r.get(5)?;
-            let required: i64 = r.get(6)?;
-            Ok(json!({
-                "id": r.get::<_, i64>(0)?,
-                "uuid": uuid,
-                "card_id": r.get::<_, i64>(2)?,
-                "card_name": r.get::<_, String>(3)?,
-                "status": r.get::<_, String>(4)?,
-                "stamps_count": stamps,
-                "stamps_remaining": (required - stamps).max(0),
-                "apple_wallet_url": format!("{public_url}/passes/{uuid}/apple"),
-                "google_wallet_url": format!("{public_url}/passes/{uuid}/google"),
-                "created_at": r.get::<_, String>(7)?,
-            }))
+            let card = CardRow {
+                id: r.get(0)?,
+                uuid: r.get(1)?,
+                card_id: r.get(2)?,
+                card_name: r.get(3)?,
+                status: r.get(4)?,
+                stamps_count: r.get(5)?,
+                stamps_required: r.get(6)?,
+                created_at: r.get(7)?,
+            };
+            Ok(card.into_json(public_url))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    customer["customer_cards"] = Value::Array(cards);
-    Ok(Some(customer))
+    Ok(Some(row.into_json(references, cards)))
 }
 
 /// The store API's `PATCH`: the patch is judged against the customer as stored, inside the
@@ -432,27 +369,20 @@ pub(super) fn update_customer(
     if !report.valid {
         return Err(CreateError::Rejected(report.errors));
     }
-    let changes = report.value["customer"].as_object().cloned().unwrap_or_default();
-    let field = |name: &str| -> Option<String> {
-        match changes.get(name) {
-            Some(value) => value.as_str().map(str::to_owned),
-            None => current[name].as_str().map(str::to_owned),
-        }
-    };
-    let (email, phone) = (field("email"), field("phone"));
+    let patched = PatchedCustomer::new(&current, &report.value);
 
     // Every taken field at once; the unique indexes remain the guarantee.
     let mut rejected = Vec::new();
     let held_by_other = |sql: &str, value: &str| -> rusqlite::Result<bool> {
         conn.prepare_cached(sql)?.query_row(params![store_id, value, id], |r| r.get(0))
     };
-    if let Some(email) = email.as_deref().filter(|_| changes.contains_key("email")) {
+    if let Some(email) = patched.new_email() {
         let sql = "SELECT EXISTS (SELECT 1 FROM customers WHERE store_id = ?1 AND email_key = ?2 AND id <> ?3)";
         if held_by_other(sql, &email_key(email)).map_err(storage)? {
             rejected.push(taken("email"));
         }
     }
-    if let Some(phone) = phone.as_deref().filter(|_| changes.contains_key("phone")) {
+    if let Some(phone) = patched.new_phone() {
         let sql = "SELECT EXISTS (SELECT 1 FROM customers WHERE store_id = ?1 AND phone = ?2 AND id <> ?3)";
         if held_by_other(sql, phone).map_err(storage)? {
             rejected.push(taken("phone"));
@@ -462,36 +392,26 @@ pub(super) fn update_customer(
         return Err(CreateError::Rejected(rejected));
     }
 
-    let mut metadata = current["metadata"].as_object().cloned().unwrap_or_default();
-    for (key, value) in changes.get("metadata").and_then(Value::as_object).into_iter().flatten() {
-        match value {
-            Value::Null => metadata.remove(key),
-            other => metadata.insert(key.clone(), other.clone()),
-        };
-    }
     let at = now();
+    let p = &patched;
     let updated = conn.execute(
         "UPDATE customers SET first_name = ?3, last_name = ?4, email = ?5, email_key = ?6, phone = ?7, birthday = ?8,
          metadata = ?9, updated_at = ?10 WHERE id = ?1 AND store_id = ?2",
         params![
             id,
             store_id,
-            field("first_name"),
-            field("last_name"),
-            email,
-            email.as_deref().map(email_key),
-            phone,
-            field("birthday"),
-            Value::Object(metadata).to_string(),
+            p.first_name,
+            p.last_name,
+            p.email,
+            p.email.as_deref().map(email_key),
+            p.phone,
+            p.birthday,
+            p.metadata,
             at
         ],
     );
     unique_contacts(updated)?;
-    let references = changes.get("external_references").and_then(Value::as_array).into_iter().flatten().map(|r| {
-        let text = |key: &str| r.get(key).and_then(Value::as_str).unwrap_or_default();
-        (text("source"), text("external_id"), r.get("metadata").filter(|m| m.is_object()).map(Value::to_string))
-    });
-    upsert_references(conn, store_id, id, references, &at)?;
+    upsert_references(conn, store_id, id, &references_of_patch(&p.changes), &at)?;
     super::search::refresh(conn, id, super::search::Indexed::Changed).map_err(storage)?;
     load_customer(conn, store_id, id, public_url).map_err(storage)
 }
@@ -503,14 +423,6 @@ pub(super) fn load_pass(conn: &Connection, uuid: &str) -> rusqlite::Result<Optio
          FROM customer_cards cc JOIN cards c ON c.id = cc.card_id JOIN customers cu ON cu.id = cc.customer_id
          JOIN stores s ON s.id = c.store_id WHERE cc.uuid = ?1",
     )?
-    .query_row([uuid], |r| {
-        Ok(json!({
-            "card_name": r.get::<_, String>(0)?,
-            "store_name": r.get::<_, String>(1)?,
-            "first_name": r.get::<_, Option<String>>(2)?,
-            "stamps_count": r.get::<_, i64>(3)?,
-            "stamps_required": r.get::<_, i64>(4)?,
-        }))
-    })
+    .query_row([uuid], |r| Ok(pass_json(r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
     .optional()
 }

@@ -1,0 +1,547 @@
+//! The store API's customers on PostgreSQL: the create with its references, card, card
+//! links and idempotency key, the public sign-up, the update, the customer object, the
+//! list and its search, and a card's page.
+
+use deadpool_postgres::{GenericClient, Transaction};
+use serde_json::Value;
+
+use super::{all, create_err, one, run, unique_violation};
+use crate::model::StoreRequest;
+use crate::server::records::{
+    channels_of, customer_page, email_key, now, pass_json, reference_json, reference_taken, references_of,
+    references_of_patch, since, taken, unknown_card, CardRow, Channel, CustomerRow, PatchedCustomer,
+};
+use crate::server::store::{CreateError, CustomerQuery, IdempotencyKey, Lookup};
+use crate::Violation;
+
+type Result<T> = std::result::Result<T, CreateError>;
+type DbResult<T> = std::result::Result<T, tokio_postgres::Error>;
+
+/// What a key already used says.
+pub(super) enum Replay {
+    /// The same body: the first answer.
+    Same(String),
+    /// Another body.
+    OtherBody,
+}
+
+/// Claims an idempotency key for this transaction, or says how it was used. The row is
+/// written first with an empty answer: a concurrent request with the key (on any node)
+/// waits on it until this transaction ends, then sees the answer (or, after a rollback,
+/// claims the key itself).
+pub(super) async fn claim_key(
+    tx: &Transaction<'_>,
+    store_id: i64,
+    api: &str,
+    key: &str,
+    body_hash: &[u8; 32],
+) -> DbResult<Option<Replay>> {
+    let claimed = run(
+        tx,
+        "INSERT INTO idempotency_keys (store_id, api, key, request_hash, response, created_at)
+         VALUES ($1, $2, $3, $4, '', $5) ON CONFLICT DO NOTHING",
+        &[&store_id, &api, &key, &&body_hash[..], &now()],
+    )
+    .await?;
+    if claimed == 1 {
+        return Ok(None);
+    }
+    let row = one(
+        tx,
+        "SELECT request_hash, response FROM idempotency_keys WHERE store_id = $1 AND api = $2 AND key = $3",
+        &[&store_id, &api, &key],
+    )
+    .await?;
+    Ok(row.map(|r| {
+        let hash: &[u8] = r.get(0);
+        if bool::from(subtle::ConstantTimeEq::ct_eq(hash, &body_hash[..])) {
+            Replay::Same(r.get(1))
+        } else {
+            Replay::OtherBody
+        }
+    }))
+}
+
+/// Stores the answer to a key this transaction claimed.
+pub(super) async fn remember(
+    tx: &Transaction<'_>,
+    store_id: i64,
+    api: &str,
+    key: &str,
+    response: &str,
+) -> DbResult<()> {
+    run(
+        tx,
+        "UPDATE idempotency_keys SET response = $4 WHERE store_id = $1 AND api = $2 AND key = $3",
+        &[&store_id, &api, &key, &response],
+    )
+    .await
+    .map(drop)
+}
+
+/// The store API's create under an optional idempotency key.
+pub(super) async fn create_with_key(
+    tx: &Transaction<'_>,
+    store_id: i64,
+    request: &StoreRequest,
+    key: Option<&IdempotencyKey>,
+    public_url: &str,
+    window: std::time::Duration,
+) -> Result<Value> {
+    if let Some(key) = key {
+        match claim_key(tx, store_id, "store", &key.key, &key.body_hash).await.map_err(create_err)? {
+            Some(Replay::Same(response)) => {
+                return serde_json::from_str(&response).map_err(|e| CreateError::Storage(format!("stored answer: {e}")))
+            }
+            Some(Replay::OtherBody) => return Err(CreateError::KeyReused),
+            None => {}
+        }
+    }
+    let customer = insert_customer(tx, store_id, request, public_url, window).await?;
+    if let Some(key) = key {
+        remember(tx, store_id, "store", &key.key, &customer.to_string()).await.map_err(create_err)?;
+    }
+    Ok(customer)
+}
+
+/// A card of the store.
+struct Card {
+    id: i64,
+    initial_stamps: i64,
+}
+
+/// The store's card a request names; another store's, or none, is a violation.
+async fn requested_card(tx: &Transaction<'_>, store_id: i64, request: &StoreRequest) -> Result<Option<Card>> {
+    let Some(card_id) = request.card_id else { return Ok(None) };
+    let card_id = i64::try_from(card_id).unwrap_or(-1);
+    let row = one(tx, "SELECT initial_stamps FROM cards WHERE id = $1 AND store_id = $2", &[&card_id, &store_id])
+        .await
+        .map_err(create_err)?;
+    match row {
+        Some(r) => Ok(Some(Card { id: card_id, initial_stamps: r.get(0) })),
+        None => Err(CreateError::Rejected(vec![unknown_card()])),
+    }
+}
+
+/// The store's customers that hold the request's email or phone, with the channel each matched.
+async fn holders(tx: &Transaction<'_>, store_id: i64, request: &StoreRequest) -> DbResult<Vec<(i64, Channel)>> {
+    let mut found = Vec::new();
+    for channel in channels_of(request) {
+        let row = match &channel {
+            Channel::Email(email) => {
+                one(tx, "SELECT id FROM customers WHERE store_id = $1 AND email_key = $2", &[&store_id, &email_key(email)])
+                    .await?
+            }
+            Channel::Sms(phone) => {
+                one(tx, "SELECT id FROM customers WHERE store_id = $1 AND phone = $2", &[&store_id, phone]).await?
+            }
+        };
+        found.extend(row.map(|r| (r.get(0), channel)));
+    }
+    Ok(found)
+}
+
+/// A statement that wrote a customers row, or the email or phone index found taken.
+fn unique_contacts(written: DbResult<u64>) -> Result<()> {
+    match written {
+        Ok(_) => Ok(()),
+        Err(e) => match unique_violation(&e) {
+            Some("customers_phone") => Err(CreateError::Rejected(vec![taken("phone")])),
+            Some("customers_email") => Err(CreateError::Rejected(vec![taken("email")])),
+            _ => Err(create_err(e)),
+        },
+    }
+}
+
+/// Upserts a customer's references; one another customer holds is reported taken.
+async fn upsert_references(
+    tx: &Transaction<'_>,
+    store_id: i64,
+    customer_id: i64,
+    references: &[(String, String, Option<String>)],
+    at: &str,
+) -> Result<()> {
+    let mut held = Vec::new();
+    for (i, (source, external_id, metadata)) in references.iter().enumerate() {
+        let written = run(
+            tx,
+            "INSERT INTO external_references (store_id, customer_id, source, external_id, metadata, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT ON CONSTRAINT external_references_reference
+             DO UPDATE SET metadata = excluded.metadata, updated_at = excluded.updated_at
+             WHERE external_references.customer_id = excluded.customer_id",
+            &[&store_id, &customer_id, source, external_id, metadata, &at],
+        )
+        .await
+        .map_err(create_err)?;
+        if written == 0 {
+            held.push(reference_taken(i));
+        }
+    }
+    if held.is_empty() {
+        Ok(())
+    } else {
+        Err(CreateError::Rejected(held))
+    }
+}
+
+/// Queues card links on each channel, except to a recipient the store sent links to
+/// within `window`.
+async fn queue_card_links(
+    tx: &Transaction<'_>,
+    store_id: i64,
+    customer_card_ids: &[i64],
+    channels: &[Channel],
+    window: std::time::Duration,
+    at: &str,
+) -> DbResult<()> {
+    let since = since(window);
+    for channel in channels {
+        let (channel, recipient) = channel.parts();
+        let recent = one(
+            tx,
+            "SELECT 1 FROM outbox WHERE recipient = $1 AND created_at > $2 AND channel = $3 AND store_id = $4 LIMIT 1",
+            &[&recipient, &since, &channel, &store_id],
+        )
+        .await?;
+        if recent.is_some() {
+            continue;
+        }
+        for customer_card_id in customer_card_ids {
+            run(
+                tx,
+                "INSERT INTO outbox (customer_card_id, store_id, channel, recipient, created_at) VALUES ($1, $2, $3, $4, $5)",
+                &[customer_card_id, &store_id, &channel, &recipient, &at],
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Recomputes a customer's searchable words (names, email, phone digits, external ids).
+async fn refresh_search(tx: &Transaction<'_>, customer_id: i64) -> DbResult<()> {
+    run(
+        tx,
+        "UPDATE customers SET search_terms = concat_ws(' ', first_name, last_name, email, replace(phone, '+', ''),
+             (SELECT string_agg(external_id, ' ' ORDER BY id) FROM external_references WHERE customer_id = $1))
+         WHERE id = $1",
+        &[&customer_id],
+    )
+    .await
+    .map(drop)
+}
+
+/// Writes a new customer (checks done) with its references, card and card links.
+async fn insert_rows(
+    tx: &Transaction<'_>,
+    store_id: i64,
+    request: &StoreRequest,
+    card: Option<Card>,
+    window: std::time::Duration,
+) -> Result<i64> {
+    let c = &request.customer;
+    let at = now();
+    let metadata = c.metadata.as_ref().map(|m| Value::Object(m.clone()).to_string());
+    let statement = tx
+        .prepare_cached(
+            "INSERT INTO customers (store_id, first_name, last_name, email, email_key, phone, birthday, metadata, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id",
+        )
+        .await
+        .map_err(create_err)?;
+    let inserted = tx
+        .query_one(
+            &statement,
+            &[&store_id, &c.first_name, &c.last_name, &c.email, &c.email.as_deref().map(email_key), &c.phone, &c.birthday, &metadata, &at],
+        )
+        .await;
+    let customer_id: i64 = match inserted {
+        Ok(row) => row.get(0),
+        Err(e) => return unique_contacts(Err(e)).map(|()| 0),
+    };
+    upsert_references(tx, store_id, customer_id, &references_of(request), &at).await?;
+    if let Some(card) = card {
+        let uuid = uuid::Uuid::new_v4().to_string();
+        let row = one(
+            tx,
+            "INSERT INTO customer_cards (uuid, customer_id, card_id, status, stamps_count, created_at)
+             VALUES ($1, $2, $3, 'active', $4, $5) RETURNING id",
+            &[&uuid, &customer_id, &card.id, &card.initial_stamps, &at],
+        )
+        .await
+        .map_err(create_err)?;
+        let customer_card_id: i64 = row.map_or(0, |r| r.get(0));
+        if request.send_card_links == Some(true) {
+            queue_card_links(tx, store_id, &[customer_card_id], &channels_of(request), window, &at)
+                .await
+                .map_err(create_err)?;
+        }
+    }
+    refresh_search(tx, customer_id).await.map_err(create_err)?;
+    Ok(customer_id)
+}
+
+/// The store API's create: every taken field, reference and an unknown card at once; the
+/// unique indexes remain the guarantee (a create racing this one on another node).
+async fn insert_customer(
+    tx: &Transaction<'_>,
+    store_id: i64,
+    request: &StoreRequest,
+    public_url: &str,
+    window: std::time::Duration,
+) -> Result<Value> {
+    let mut rejected: Vec<Violation> =
+        holders(tx, store_id, request).await.map_err(create_err)?.iter().map(|(_, channel)| taken(channel.field())).collect();
+    for (i, reference) in request.customer.external_references.iter().flatten().enumerate() {
+        let held = one(
+            tx,
+            "SELECT 1 FROM external_references WHERE store_id = $1 AND source = $2 AND external_id = $3",
+            &[&store_id, &reference.source, &reference.external_id],
+        )
+        .await
+        .map_err(create_err)?;
+        if held.is_some() {
+            rejected.push(reference_taken(i));
+        }
+    }
+    let card = match requested_card(tx, store_id, request).await {
+        Ok(card) => card,
+        Err(CreateError::Rejected(violations)) => {
+            rejected.extend(violations);
+            None
+        }
+        Err(e) => return Err(e),
+    };
+    if !rejected.is_empty() {
+        return Err(CreateError::Rejected(rejected));
+    }
+    let customer_id = insert_rows(tx, store_id, request, card, window).await?;
+    match load(tx, store_id, customer_id, public_url).await {
+        Ok(Some(customer)) => Ok(customer),
+        Ok(None) => Err(CreateError::Storage("the new customer vanished".into())),
+        Err(e) => Err(create_err(e)),
+    }
+}
+
+/// The public sign-up (see the SQLite backend's `join_customer`): counting it on the store
+/// row also orders the sign-ups of one store across nodes.
+pub(super) async fn join(
+    tx: &Transaction<'_>,
+    store_id: i64,
+    request: &StoreRequest,
+    window: std::time::Duration,
+) -> Result<()> {
+    let card = requested_card(tx, store_id, request).await?;
+    run(tx, "UPDATE stores SET signups = signups + 1 WHERE id = $1", &[&store_id]).await.map_err(create_err)?;
+    let holders = holders(tx, store_id, request).await.map_err(create_err)?;
+    if holders.is_empty() {
+        return insert_rows(tx, store_id, request, card, window).await.map(drop);
+    }
+    if request.send_card_links != Some(true) {
+        return Ok(());
+    }
+    let at = now();
+    for (customer_id, channel) in holders {
+        let cards: Vec<i64> = all(tx, "SELECT id FROM customer_cards WHERE customer_id = $1 ORDER BY id", &[&customer_id])
+            .await
+            .map_err(create_err)?
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        queue_card_links(tx, store_id, &cards, std::slice::from_ref(&channel), window, &at).await.map_err(create_err)?;
+    }
+    Ok(())
+}
+
+/// The store API's `PATCH`, judged against the customer as stored, which it locks.
+pub(super) async fn update(
+    tx: &Transaction<'_>,
+    store_id: i64,
+    id: i64,
+    patch: &Value,
+    options: &crate::Options,
+    public_url: &str,
+) -> Result<Option<Value>> {
+    let locked = one(tx, "SELECT id FROM customers WHERE id = $1 AND store_id = $2 FOR UPDATE", &[&id, &store_id])
+        .await
+        .map_err(create_err)?;
+    if locked.is_none() {
+        return Ok(None);
+    }
+    let Some(current) = load(tx, store_id, id, public_url).await.map_err(create_err)? else { return Ok(None) };
+    let report = crate::validate_store_update(patch, Some(&current), options);
+    if !report.valid {
+        return Err(CreateError::Rejected(report.errors));
+    }
+    let p = PatchedCustomer::new(&current, &report.value);
+    let mut rejected = Vec::new();
+    if let Some(email) = p.new_email() {
+        let sql = "SELECT 1 FROM customers WHERE store_id = $1 AND email_key = $2 AND id <> $3";
+        if one(tx, sql, &[&store_id, &email_key(email), &id]).await.map_err(create_err)?.is_some() {
+            rejected.push(taken("email"));
+        }
+    }
+    if let Some(phone) = p.new_phone() {
+        let sql = "SELECT 1 FROM customers WHERE store_id = $1 AND phone = $2 AND id <> $3";
+        if one(tx, sql, &[&store_id, &phone, &id]).await.map_err(create_err)?.is_some() {
+            rejected.push(taken("phone"));
+        }
+    }
+    if !rejected.is_empty() {
+        return Err(CreateError::Rejected(rejected));
+    }
+    let at = now();
+    let updated = run(
+        tx,
+        "UPDATE customers SET first_name = $3, last_name = $4, email = $5, email_key = $6, phone = $7, birthday = $8,
+         metadata = $9, updated_at = $10 WHERE id = $1 AND store_id = $2",
+        &[&id, &store_id, &p.first_name, &p.last_name, &p.email, &p.email.as_deref().map(email_key), &p.phone, &p.birthday, &p.metadata, &at],
+    )
+    .await;
+    unique_contacts(updated)?;
+    upsert_references(tx, store_id, id, &references_of_patch(&p.changes), &at).await?;
+    refresh_search(tx, id).await.map_err(create_err)?;
+    load(tx, store_id, id, public_url).await.map_err(create_err)
+}
+
+/// The store API's customer object.
+pub(super) async fn load<C: GenericClient>(c: &C, store_id: i64, id: i64, public_url: &str) -> DbResult<Option<Value>> {
+    let row = one(
+        c,
+        "SELECT id, store_id, first_name, last_name, email, phone, birthday, metadata, created_at, updated_at
+         FROM customers WHERE id = $1 AND store_id = $2",
+        &[&id, &store_id],
+    )
+    .await?;
+    let Some(r) = row else { return Ok(None) };
+    let row = CustomerRow {
+        id: r.get(0),
+        store_id: r.get(1),
+        first_name: r.get(2),
+        last_name: r.get(3),
+        email: r.get(4),
+        phone: r.get(5),
+        birthday: r.get(6),
+        metadata: r.get(7),
+        created_at: r.get(8),
+        updated_at: r.get(9),
+    };
+    let references =
+        all(c, "SELECT source, external_id, metadata FROM external_references WHERE customer_id = $1 ORDER BY id", &[&id])
+            .await?
+            .into_iter()
+            .map(|r| reference_json(r.get(0), r.get(1), r.get(2)))
+            .collect();
+    let cards = all(
+        c,
+        "SELECT cc.id, cc.uuid, cc.card_id, c.name, cc.status, cc.stamps_count, c.stamps_required, cc.created_at
+         FROM customer_cards cc JOIN cards c ON c.id = cc.card_id WHERE cc.customer_id = $1 ORDER BY cc.id",
+        &[&id],
+    )
+    .await?
+    .into_iter()
+    .map(|r| {
+        let card = CardRow {
+            id: r.get(0),
+            uuid: r.get(1),
+            card_id: r.get(2),
+            card_name: r.get(3),
+            status: r.get(4),
+            stamps_count: r.get(5),
+            stamps_required: r.get(6),
+            created_at: r.get(7),
+        };
+        card.into_json(public_url)
+    })
+    .collect();
+    Ok(Some(row.into_json(references, cards)))
+}
+
+/// `text` as a LIKE pattern that matches it literally.
+fn like_literal(text: &str) -> String {
+    text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+}
+
+/// One page of the store's customers. A search is a case-insensitive substring of the
+/// customer's words, through their trigram index (SQLite's FTS5 trigram phrase).
+pub(super) async fn list<C: GenericClient>(
+    c: &C,
+    store_id: i64,
+    query: &CustomerQuery,
+    public_url: &str,
+) -> DbResult<Value> {
+    let items = i64::from(query.items);
+    let offset = (i64::from(query.page) - 1) * items;
+    let count_of = |rows: Vec<tokio_postgres::Row>| rows.first().map_or(0, |r| r.get::<_, i64>(0));
+    let ids_of = |rows: Vec<tokio_postgres::Row>| rows.iter().map(|r| r.get::<_, i64>(0)).collect::<Vec<i64>>();
+    let (count, ids) = match &query.lookup {
+        Lookup::All => (
+            count_of(all(c, "SELECT count(*) FROM customers WHERE store_id = $1", &[&store_id]).await?),
+            ids_of(
+                all(c, "SELECT id FROM customers WHERE store_id = $1 ORDER BY id LIMIT $2 OFFSET $3", &[&store_id, &items, &offset])
+                    .await?,
+            ),
+        ),
+        Lookup::Search(phrase) => {
+            let pattern = format!("%{}%", like_literal(phrase));
+            (
+                count_of(
+                    all(c, "SELECT count(*) FROM customers WHERE store_id = $1 AND search_terms ILIKE $2", &[&store_id, &pattern])
+                        .await?,
+                ),
+                ids_of(
+                    all(
+                        c,
+                        "SELECT id FROM customers WHERE store_id = $1 AND search_terms ILIKE $2 ORDER BY id LIMIT $3 OFFSET $4",
+                        &[&store_id, &pattern, &items, &offset],
+                    )
+                    .await?,
+                ),
+            )
+        }
+        Lookup::CardCode(prefix) => {
+            let pattern = format!("{}%", like_literal(prefix));
+            let from = "FROM customer_cards cc JOIN customers c ON c.id = cc.customer_id WHERE cc.uuid LIKE $1 AND c.store_id = $2";
+            (
+                count_of(all(c, &format!("SELECT count(DISTINCT cc.customer_id) {from}"), &[&pattern, &store_id]).await?),
+                ids_of(
+                    all(
+                        c,
+                        &format!("SELECT DISTINCT cc.customer_id {from} ORDER BY cc.customer_id LIMIT $3 OFFSET $4"),
+                        &[&pattern, &store_id, &items, &offset],
+                    )
+                    .await?,
+                ),
+            )
+        }
+        Lookup::Reference { source, external_id } => {
+            let row = one(
+                c,
+                "SELECT customer_id FROM external_references WHERE store_id = $1 AND source = $2 AND external_id = $3",
+                &[&store_id, source, external_id],
+            )
+            .await?;
+            let id: Option<i64> = row.map(|r| r.get(0));
+            (i64::from(id.is_some()), id.into_iter().filter(|_| offset == 0).collect())
+        }
+    };
+    let mut customers = Vec::with_capacity(ids.len());
+    for id in ids {
+        customers.extend(load(c, store_id, id, public_url).await?);
+    }
+    Ok(customer_page(customers, count, query.items, query.page))
+}
+
+/// A customer card as its page shows it.
+pub(super) async fn load_pass<C: GenericClient>(c: &C, uuid: &str) -> DbResult<Option<Value>> {
+    let row = one(
+        c,
+        "SELECT c.name, s.name, cu.first_name, cc.stamps_count, c.stamps_required
+         FROM customer_cards cc JOIN cards c ON c.id = cc.card_id JOIN customers cu ON cu.id = cc.customer_id
+         JOIN stores s ON s.id = c.store_id WHERE cc.uuid = $1",
+        &[&uuid],
+    )
+    .await?;
+    Ok(row.map(|r| pass_json(r.get(0), r.get(1), r.get(2), r.get(3), r.get(4))))
+}
