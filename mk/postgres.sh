@@ -8,6 +8,8 @@
 #                             set, else a throwaway cluster's URL (stopped when CMD ends)
 #   mk/postgres.sh start DIR  starts a cluster in DIR and prints its URL
 #   mk/postgres.sh stop DIR   stops it and removes DIR
+#   mk/postgres.sh pause DIR  stops it, keeping its data (an outage)
+#   mk/postgres.sh resume DIR starts it again on the same port
 set -euo pipefail
 
 bindir() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1; }
@@ -33,9 +35,19 @@ start() {
     || { cat "$dir/initdb.log" >&2; exit 1; }
   # fsync and synchronous_commit stay on (their defaults, said here so no one wonders):
   # every acknowledged write is on disk, as in production.
-  as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start -o \
-    "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=400 -c fsync=on -c synchronous_commit=on -c shared_buffers=256MB" >&2
+  echo "$port" >"$dir/port"
+  resume "$dir"
   echo "postgres://cv@127.0.0.1:$port/postgres"
+}
+
+resume() {
+  local dir=$1
+  as_owner "$(bindir)/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start -o \
+    "-p $(cat "$dir/port") -k $dir -c listen_addresses=127.0.0.1 -c max_connections=400 -c fsync=on -c synchronous_commit=on -c shared_buffers=256MB" >&2
+}
+
+pause() {
+  as_owner "$(bindir)/pg_ctl" -D "$1/data" -m fast -w stop >&2
 }
 
 stop() {
@@ -50,6 +62,8 @@ stop() {
 case "${1:-}" in
   start) start "$2" ;;
   stop) stop "$2" ;;
+  pause) pause "$2" ;;
+  resume) resume "$2" ;;
   run)
     shift
     if [ -n "${DATABASE_URL:-}" ]; then

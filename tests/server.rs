@@ -150,9 +150,13 @@ impl Server {
 
     /// A server with more flags of `serve` and environment variables.
     fn start_env(dir: &Path, flags: &[&str], env: &[(&str, &str)]) -> Server {
+        Server::start_on(dir, &db_of(dir), flags, env)
+    }
+
+    /// A server on the database `db` (a file or URL).
+    fn start_on(dir: &Path, db: &str, flags: &[&str], env: &[(&str, &str)]) -> Server {
         let mut child = Command::new(bin())
-            .args(["serve", "--listen", "127.0.0.1:0", "--db"])
-            .arg(db_of(dir))
+            .args(["serve", "--listen", "127.0.0.1:0", "--db", db])
             .arg("--www")
             .arg(dir.join("www"))
             .arg("--pkg")
@@ -664,8 +668,10 @@ fn cards_welcome_stamps_outbox_and_references() {
     assert_eq!(second.json()["errors"]["external_references[0].external_id"], json!(["has already been taken"]));
     let first = first.json();
     assert_eq!(first["external_references"][0]["metadata"]["n"], 1);
-    let rows =
-        db_rows(&db, "SELECT customer_id, metadata FROM external_references WHERE source = 'square' AND external_id = 'JDKY'");
+    let rows = db_rows(
+        &db,
+        "SELECT customer_id, metadata FROM external_references WHERE source = 'square' AND external_id = 'JDKY'",
+    );
     assert_eq!(rows, vec![vec![first["id"].to_string(), r#"{"n":1}"#.to_owned()]]);
     let stored = db_number(&db, "SELECT COUNT(*) FROM customers WHERE email = 'r2@example.com'");
     assert_eq!(stored, 0, "the refused create left nothing");
@@ -1088,3 +1094,7 @@ mod abuse;
 /// Messages in the language a request asks for (issue 19).
 #[path = "server/language.rs"]
 mod language;
+
+/// Several nodes on PostgreSQL, and its outage (issue 22).
+#[path = "server/nodes.rs"]
+mod nodes;

@@ -16,6 +16,7 @@ pub mod delivery;
 pub mod handlers;
 pub mod language;
 pub mod metrics;
+pub mod migrations;
 pub mod postgres;
 pub mod rate_limit;
 pub mod records;

@@ -89,7 +89,9 @@ pub fn references_of(request: &StoreRequest) -> Vec<(String, String, Option<Stri
         .external_references
         .iter()
         .flatten()
-        .map(|r| (r.source.clone(), r.external_id.clone(), r.metadata.as_ref().map(|m| Value::Object(m.clone()).to_string())))
+        .map(|r| {
+            (r.source.clone(), r.external_id.clone(), r.metadata.as_ref().map(|m| Value::Object(m.clone()).to_string()))
+        })
         .collect()
 }
 
@@ -312,7 +314,13 @@ impl DeliveryRow {
 }
 
 /// A customer card as its page shows it.
-pub fn pass_json(card_name: String, store_name: String, first_name: Option<String>, stamps: i64, required: i64) -> Value {
+pub fn pass_json(
+    card_name: String,
+    store_name: String,
+    first_name: Option<String>,
+    stamps: i64,
+    required: i64,
+) -> Value {
     json!({
         "card_name": card_name,
         "store_name": store_name,

@@ -46,9 +46,12 @@ pub async fn add_store(
         .await
         .map_err(fail)?
         .get(0);
-    tx.execute("INSERT INTO api_tokens (store_id, token_hash, created_at) VALUES ($1, $2, $3)", &[&id, &&hash[..], &at])
-        .await
-        .map_err(fail)?;
+    tx.execute(
+        "INSERT INTO api_tokens (store_id, token_hash, created_at) VALUES ($1, $2, $3)",
+        &[&id, &&hash[..], &at],
+    )
+    .await
+    .map_err(fail)?;
     tx.commit().await.map_err(fail)?;
     Ok((id, token))
 }
@@ -104,11 +107,12 @@ pub(super) async fn public_config<C: GenericClient>(c: &C) -> Result<Value> {
     let store = one(c, "SELECT id, name, country FROM stores WHERE public_signup ORDER BY id LIMIT 1", &[]).await?;
     let Some(store) = store else { return Ok(public_config_json(None, Vec::new())) };
     let id: i64 = store.get(0);
-    let cards = all(c, "SELECT id, name, stamps_required, initial_stamps FROM cards WHERE store_id = $1 ORDER BY id", &[&id])
-        .await?
-        .into_iter()
-        .map(|r| public_card_json(r.get(0), r.get(1), r.get(2), r.get(3)))
-        .collect();
+    let cards =
+        all(c, "SELECT id, name, stamps_required, initial_stamps FROM cards WHERE store_id = $1 ORDER BY id", &[&id])
+            .await?
+            .into_iter()
+            .map(|r| public_card_json(r.get(0), r.get(1), r.get(2), r.get(3)))
+            .collect();
     Ok(public_config_json(Some((id, store.get(1), store.get(2))), cards))
 }
 

@@ -129,8 +129,12 @@ async fn holders(tx: &Transaction<'_>, store_id: i64, request: &StoreRequest) ->
     for channel in channels_of(request) {
         let row = match &channel {
             Channel::Email(email) => {
-                one(tx, "SELECT id FROM customers WHERE store_id = $1 AND email_key = $2", &[&store_id, &email_key(email)])
-                    .await?
+                one(
+                    tx,
+                    "SELECT id FROM customers WHERE store_id = $1 AND email_key = $2",
+                    &[&store_id, &email_key(email)],
+                )
+                .await?
             }
             Channel::Sms(phone) => {
                 one(tx, "SELECT id FROM customers WHERE store_id = $1 AND phone = $2", &[&store_id, phone]).await?
@@ -253,7 +257,17 @@ async fn insert_rows(
     let inserted = tx
         .query_one(
             &statement,
-            &[&store_id, &c.first_name, &c.last_name, &c.email, &c.email.as_deref().map(email_key), &c.phone, &c.birthday, &metadata, &at],
+            &[
+                &store_id,
+                &c.first_name,
+                &c.last_name,
+                &c.email,
+                &c.email.as_deref().map(email_key),
+                &c.phone,
+                &c.birthday,
+                &metadata,
+                &at,
+            ],
         )
         .await;
     let customer_id: i64 = match inserted {
@@ -291,8 +305,12 @@ async fn insert_customer(
     public_url: &str,
     window: std::time::Duration,
 ) -> Result<Value> {
-    let mut rejected: Vec<Violation> =
-        holders(tx, store_id, request).await.map_err(create_err)?.iter().map(|(_, channel)| taken(channel.field())).collect();
+    let mut rejected: Vec<Violation> = holders(tx, store_id, request)
+        .await
+        .map_err(create_err)?
+        .iter()
+        .map(|(_, channel)| taken(channel.field()))
+        .collect();
     for (i, reference) in request.customer.external_references.iter().flatten().enumerate() {
         let held = one(
             tx,
@@ -343,13 +361,16 @@ pub(super) async fn join(
     }
     let at = now();
     for (customer_id, channel) in holders {
-        let cards: Vec<i64> = all(tx, "SELECT id FROM customer_cards WHERE customer_id = $1 ORDER BY id", &[&customer_id])
+        let cards: Vec<i64> =
+            all(tx, "SELECT id FROM customer_cards WHERE customer_id = $1 ORDER BY id", &[&customer_id])
+                .await
+                .map_err(create_err)?
+                .iter()
+                .map(|r| r.get(0))
+                .collect();
+        queue_card_links(tx, store_id, &cards, std::slice::from_ref(&channel), window, &at)
             .await
-            .map_err(create_err)?
-            .iter()
-            .map(|r| r.get(0))
-            .collect();
-        queue_card_links(tx, store_id, &cards, std::slice::from_ref(&channel), window, &at).await.map_err(create_err)?;
+            .map_err(create_err)?;
     }
     Ok(())
 }
@@ -396,7 +417,18 @@ pub(super) async fn update(
         tx,
         "UPDATE customers SET first_name = $3, last_name = $4, email = $5, email_key = $6, phone = $7, birthday = $8,
          metadata = $9, updated_at = $10 WHERE id = $1 AND store_id = $2",
-        &[&id, &store_id, &p.first_name, &p.last_name, &p.email, &p.email.as_deref().map(email_key), &p.phone, &p.birthday, &p.metadata, &at],
+        &[
+            &id,
+            &store_id,
+            &p.first_name,
+            &p.last_name,
+            &p.email,
+            &p.email.as_deref().map(email_key),
+            &p.phone,
+            &p.birthday,
+            &p.metadata,
+            &at,
+        ],
     )
     .await;
     unique_contacts(updated)?;
@@ -427,12 +459,15 @@ pub(super) async fn load<C: GenericClient>(c: &C, store_id: i64, id: i64, public
         created_at: r.get(8),
         updated_at: r.get(9),
     };
-    let references =
-        all(c, "SELECT source, external_id, metadata FROM external_references WHERE customer_id = $1 ORDER BY id", &[&id])
-            .await?
-            .into_iter()
-            .map(|r| reference_json(r.get(0), r.get(1), r.get(2)))
-            .collect();
+    let references = all(
+        c,
+        "SELECT source, external_id, metadata FROM external_references WHERE customer_id = $1 ORDER BY id",
+        &[&id],
+    )
+    .await?
+    .into_iter()
+    .map(|r| reference_json(r.get(0), r.get(1), r.get(2)))
+    .collect();
     let cards = all(
         c,
         "SELECT cc.id, cc.uuid, cc.card_id, c.name, cc.status, cc.stamps_count, c.stamps_required, cc.created_at
@@ -479,8 +514,12 @@ pub(super) async fn list<C: GenericClient>(
         Lookup::All => (
             count_of(all(c, "SELECT count(*) FROM customers WHERE store_id = $1", &[&store_id]).await?),
             ids_of(
-                all(c, "SELECT id FROM customers WHERE store_id = $1 ORDER BY id LIMIT $2 OFFSET $3", &[&store_id, &items, &offset])
-                    .await?,
+                all(
+                    c,
+                    "SELECT id FROM customers WHERE store_id = $1 ORDER BY id LIMIT $2 OFFSET $3",
+                    &[&store_id, &items, &offset],
+                )
+                .await?,
             ),
         ),
         Lookup::Search(phrase) => {
@@ -504,7 +543,9 @@ pub(super) async fn list<C: GenericClient>(
             let pattern = format!("{}%", like_literal(prefix));
             let from = "FROM customer_cards cc JOIN customers c ON c.id = cc.customer_id WHERE cc.uuid LIKE $1 AND c.store_id = $2";
             (
-                count_of(all(c, &format!("SELECT count(DISTINCT cc.customer_id) {from}"), &[&pattern, &store_id]).await?),
+                count_of(
+                    all(c, &format!("SELECT count(DISTINCT cc.customer_id) {from}"), &[&pattern, &store_id]).await?,
+                ),
                 ids_of(
                     all(
                         c,

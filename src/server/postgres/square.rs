@@ -86,7 +86,12 @@ pub(super) async fn update(
     Ok(SquareChange::Customer(json!({ "customer": customer })))
 }
 
-pub(super) async fn delete(tx: &Transaction<'_>, store_id: i64, id: &str, version: Option<i64>) -> DbResult<SquareChange> {
+pub(super) async fn delete(
+    tx: &Transaction<'_>,
+    store_id: i64,
+    id: &str,
+    version: Option<i64>,
+) -> DbResult<SquareChange> {
     let Some(customer) = load(tx, store_id, id, true).await? else { return Ok(SquareChange::NotFound) };
     let current = square_version(&customer);
     if version.is_some_and(|asked| asked != current) {

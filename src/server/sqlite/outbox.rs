@@ -1,10 +1,10 @@
 //! The card-link outbox as the delivery worker sees it: claim what is due, then record
 //! how each attempt ended.
 
-use rusqlite::{params, Connection};
 use super::now;
 use crate::server::records::DeliveryRow;
 use crate::server::store::{Attempt, Claimed};
+use rusqlite::{params, Connection};
 
 /// Claims up to `limit` due rows until `lease_until`, counting the attempt, and returns
 /// them with what the webhook is sent.

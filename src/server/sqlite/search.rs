@@ -181,7 +181,7 @@ mod tests {
     #[test]
     fn the_markers_of_sql_and_rust_agree() {
         let conn = Connection::open_in_memory().expect("an in-memory database");
-        assert!(super::super::schema::MIGRATIONS[5].contains(&STORE_MARKER_SQL["char(1) || ".len()..]));
+        assert!(crate::server::migrations::SQLITE[5].contains(&STORE_MARKER_SQL["char(1) || ".len()..]));
         for store_id in [1_i64, 9, 10, 42, 1234567890, i64::MAX] {
             let sql: String = conn
                 .query_row(&format!("SELECT {STORE_MARKER_SQL} FROM (SELECT ?1 AS store_id)"), [store_id], |r| r.get(0))

@@ -7,7 +7,9 @@ use serde_json::{json, Map, Value};
 use super::idempotency::{self, Api, Replay};
 use super::now;
 use crate::model::SquareCustomerRequest;
-use crate::server::records::{new_square_customer, patch_square, square_id, square_object, square_page, square_version, SquarePatch};
+use crate::server::records::{
+    new_square_customer, patch_square, square_id, square_object, square_page, square_version, SquarePatch,
+};
 use crate::server::store::{SquareChange, SquareFilter, SquareListQuery, SquareOutcome, Valid};
 
 pub(super) fn insert_square(

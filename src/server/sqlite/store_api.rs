@@ -7,11 +7,11 @@ use serde_json::Value;
 use super::idempotency::{self, Api, Replay};
 use super::now;
 use crate::model::StoreRequest;
-use crate::server::store::{CreateError, IdempotencyKey};
 use crate::server::records::{
-    channels_of, email_key, pass_json, reference_json, reference_taken, references_of,
-    references_of_patch, since, taken, unknown_card, CardRow, Channel, CustomerRow, PatchedCustomer,
+    channels_of, email_key, pass_json, reference_json, reference_taken, references_of, references_of_patch, since,
+    taken, unknown_card, CardRow, Channel, CustomerRow, PatchedCustomer,
 };
+use crate::server::store::{CreateError, IdempotencyKey};
 use crate::Violation;
 
 fn is_unique_violation(e: &rusqlite::Error) -> bool {
