@@ -104,45 +104,47 @@ pub(super) async fn create_with_key(
     Ok(customer)
 }
 
-/// A card of the store.
+/// A card of the store, as a new customer card shows it.
 struct Card {
     id: i64,
+    name: String,
     initial_stamps: i64,
+    stamps_required: i64,
 }
 
-/// The store's card a request names; another store's, or none, is a violation.
-async fn requested_card(tx: &Transaction<'_>, store_id: i64, request: &StoreRequest) -> Result<Option<Card>> {
-    let Some(card_id) = request.card_id else { return Ok(None) };
-    let card_id = i64::try_from(card_id).unwrap_or(-1);
-    let row = one(tx, "SELECT initial_stamps FROM cards WHERE id = $1 AND store_id = $2", &[&card_id, &store_id])
-        .await
-        .map_err(create_err)?;
-    match row {
-        Some(r) => Ok(Some(Card { id: card_id, initial_stamps: r.get(0) })),
-        None => Err(CreateError::Rejected(vec![unknown_card()])),
-    }
+/// What a create or sign-up checks before it writes, read in one round trip: the
+/// customers of the store holding the request's email and phone (with the channel each
+/// matched), and the store's card the request names (`Err` when it names another's).
+struct Prechecks {
+    holders: Vec<(i64, Channel)>,
+    card: std::result::Result<Option<Card>, Violation>,
 }
 
-/// The store's customers that hold the request's email or phone, with the channel each matched.
-async fn holders(tx: &Transaction<'_>, store_id: i64, request: &StoreRequest) -> DbResult<Vec<(i64, Channel)>> {
-    let mut found = Vec::new();
-    for channel in channels_of(request) {
-        let row = match &channel {
-            Channel::Email(email) => {
-                one(
-                    tx,
-                    "SELECT id FROM customers WHERE store_id = $1 AND email_key = $2",
-                    &[&store_id, &email_key(email)],
-                )
-                .await?
-            }
-            Channel::Sms(phone) => {
-                one(tx, "SELECT id FROM customers WHERE store_id = $1 AND phone = $2", &[&store_id, phone]).await?
-            }
-        };
-        found.extend(row.map(|r| (r.get(0), channel)));
+async fn prechecks(tx: &Transaction<'_>, store_id: i64, request: &StoreRequest) -> DbResult<Prechecks> {
+    let c = &request.customer;
+    let card_id = request.card_id.map(|id| i64::try_from(id).unwrap_or(-1));
+    let row = one(
+        tx,
+        "SELECT e.id, p.id, c.name, c.initial_stamps, c.stamps_required FROM (SELECT 1) AS one
+         LEFT JOIN customers e ON e.store_id = $1 AND e.email_key = $2
+         LEFT JOIN customers p ON p.store_id = $1 AND p.phone = $3
+         LEFT JOIN cards c ON c.id = $4 AND c.store_id = $1",
+        &[&store_id, &c.email.as_deref().map(email_key), &c.phone, &card_id],
+    )
+    .await?;
+    let Some(row) = row else { return Ok(Prechecks { holders: Vec::new(), card: Ok(None) }) };
+    let mut holders = Vec::new();
+    for (column, channel) in channels_of(request).into_iter().map(|ch| (if matches!(ch, Channel::Email(_)) { 0 } else { 1 }, ch)) {
+        if let Some(id) = row.get::<_, Option<i64>>(column) {
+            holders.push((id, channel));
+        }
     }
-    Ok(found)
+    let card = match (card_id, row.get::<_, Option<String>>(2)) {
+        (None, _) => Ok(None),
+        (Some(id), Some(name)) => Ok(Some(Card { id, name, initial_stamps: row.get(3), stamps_required: row.get(4) })),
+        (Some(_), None) => Err(unknown_card()),
+    };
+    Ok(Prechecks { holders, card })
 }
 
 /// A statement that wrote a customers row, or the email or phone index found taken.
@@ -202,23 +204,16 @@ async fn queue_card_links(
     let since = since(window);
     for channel in channels {
         let (channel, recipient) = channel.parts();
-        let recent = one(
+        // One statement: the links, unless the recipient had some within the window.
+        run(
             tx,
-            "SELECT 1 FROM outbox WHERE recipient = $1 AND created_at > $2 AND channel = $3 AND store_id = $4 LIMIT 1",
-            &[&recipient, &since, &channel, &store_id],
+            "INSERT INTO outbox (customer_card_id, store_id, channel, recipient, created_at)
+             SELECT id, $2, $3, $4, $5 FROM unnest($1::bigint[]) AS id
+             WHERE NOT EXISTS (SELECT 1 FROM outbox WHERE recipient = $4 AND created_at > $6 AND channel = $3 AND store_id = $2)
+             ORDER BY id",
+            &[&customer_card_ids, &store_id, &channel, &recipient, &at, &since],
         )
         .await?;
-        if recent.is_some() {
-            continue;
-        }
-        for customer_card_id in customer_card_ids {
-            run(
-                tx,
-                "INSERT INTO outbox (customer_card_id, store_id, channel, recipient, created_at) VALUES ($1, $2, $3, $4, $5)",
-                &[customer_card_id, &store_id, &channel, &recipient, &at],
-            )
-            .await?;
-        }
     }
     Ok(())
 }
@@ -236,21 +231,38 @@ async fn refresh_search(tx: &Transaction<'_>, customer_id: i64) -> DbResult<()> 
     .map(drop)
 }
 
-/// Writes a new customer (checks done) with its references, card and card links.
+/// A new customer's searchable words, as `refresh_search` computes them from its rows.
+fn search_terms(request: &StoreRequest) -> String {
+    let c = &request.customer;
+    let phone = c.phone.as_ref().map(|p| p.replace('+', ""));
+    let references = c.external_references.iter().flatten().map(|r| r.external_id.as_str());
+    [c.first_name.as_deref(), c.last_name.as_deref(), c.email.as_deref(), phone.as_deref()]
+        .into_iter()
+        .flatten()
+        .chain(references)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Writes a new customer (checks done) with its references, card and card links, and
+/// returns the store API's customer object, built from what was written rather than read
+/// back (each statement saved is a round trip of every create).
 async fn insert_rows(
     tx: &Transaction<'_>,
     store_id: i64,
     request: &StoreRequest,
     card: Option<Card>,
     window: std::time::Duration,
-) -> Result<i64> {
+    public_url: &str,
+) -> Result<Value> {
     let c = &request.customer;
     let at = now();
     let metadata = c.metadata.as_ref().map(|m| Value::Object(m.clone()).to_string());
     let statement = tx
         .prepare_cached(
-            "INSERT INTO customers (store_id, first_name, last_name, email, email_key, phone, birthday, metadata, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id",
+            "INSERT INTO customers (store_id, first_name, last_name, email, email_key, phone, birthday, metadata,
+                 created_at, updated_at, search_terms)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10) RETURNING id",
         )
         .await
         .map_err(create_err)?;
@@ -267,33 +279,63 @@ async fn insert_rows(
                 &c.birthday,
                 &metadata,
                 &at,
+                &search_terms(request),
             ],
         )
         .await;
     let customer_id: i64 = match inserted {
         Ok(row) => row.get(0),
-        Err(e) => return unique_contacts(Err(e)).map(|()| 0),
+        Err(e) => return unique_contacts(Err(e)).map(|()| Value::Null),
     };
-    upsert_references(tx, store_id, customer_id, &references_of(request), &at).await?;
+    let references = references_of(request);
+    upsert_references(tx, store_id, customer_id, &references, &at).await?;
+    let mut cards = Vec::new();
     if let Some(card) = card {
         let uuid = uuid::Uuid::new_v4().to_string();
-        let row = one(
-            tx,
-            "INSERT INTO customer_cards (uuid, customer_id, card_id, status, stamps_count, created_at)
-             VALUES ($1, $2, $3, 'active', $4, $5) RETURNING id",
-            &[&uuid, &customer_id, &card.id, &card.initial_stamps, &at],
-        )
-        .await
-        .map_err(create_err)?;
-        let customer_card_id: i64 = row.map_or(0, |r| r.get(0));
+        let row = tx
+            .query_one(
+                &tx.prepare_cached(
+                    "INSERT INTO customer_cards (uuid, customer_id, card_id, status, stamps_count, created_at)
+                     VALUES ($1, $2, $3, 'active', $4, $5) RETURNING id",
+                )
+                .await
+                .map_err(create_err)?,
+                &[&uuid, &customer_id, &card.id, &card.initial_stamps, &at],
+            )
+            .await
+            .map_err(create_err)?;
+        let customer_card_id: i64 = row.get(0);
         if request.send_card_links == Some(true) {
             queue_card_links(tx, store_id, &[customer_card_id], &channels_of(request), window, &at)
                 .await
                 .map_err(create_err)?;
         }
+        let row = CardRow {
+            id: customer_card_id,
+            uuid,
+            card_id: card.id,
+            card_name: card.name,
+            status: "active".into(),
+            stamps_count: card.initial_stamps,
+            stamps_required: card.stamps_required,
+            created_at: at.clone(),
+        };
+        cards.push(row.into_json(public_url));
     }
-    refresh_search(tx, customer_id).await.map_err(create_err)?;
-    Ok(customer_id)
+    let row = CustomerRow {
+        id: customer_id,
+        store_id,
+        first_name: c.first_name.clone(),
+        last_name: c.last_name.clone(),
+        email: c.email.clone(),
+        phone: c.phone.clone(),
+        birthday: c.birthday.clone(),
+        metadata,
+        created_at: at.clone(),
+        updated_at: at,
+    };
+    let references = references.into_iter().map(|(source, id, metadata)| reference_json(source, id, metadata)).collect();
+    Ok(row.into_json(references, cards))
 }
 
 /// The store API's create: every taken field, reference and an unknown card at once; the
@@ -305,12 +347,8 @@ async fn insert_customer(
     public_url: &str,
     window: std::time::Duration,
 ) -> Result<Value> {
-    let mut rejected: Vec<Violation> = holders(tx, store_id, request)
-        .await
-        .map_err(create_err)?
-        .iter()
-        .map(|(_, channel)| taken(channel.field()))
-        .collect();
+    let checked = prechecks(tx, store_id, request).await.map_err(create_err)?;
+    let mut rejected: Vec<Violation> = checked.holders.iter().map(|(_, channel)| taken(channel.field())).collect();
     for (i, reference) in request.customer.external_references.iter().flatten().enumerate() {
         let held = one(
             tx,
@@ -323,23 +361,14 @@ async fn insert_customer(
             rejected.push(reference_taken(i));
         }
     }
-    let card = match requested_card(tx, store_id, request).await {
-        Ok(card) => card,
-        Err(CreateError::Rejected(violations)) => {
-            rejected.extend(violations);
-            None
-        }
-        Err(e) => return Err(e),
-    };
+    let card = checked.card.unwrap_or_else(|violation| {
+        rejected.push(violation);
+        None
+    });
     if !rejected.is_empty() {
         return Err(CreateError::Rejected(rejected));
     }
-    let customer_id = insert_rows(tx, store_id, request, card, window).await?;
-    match load(tx, store_id, customer_id, public_url).await {
-        Ok(Some(customer)) => Ok(customer),
-        Ok(None) => Err(CreateError::Storage("the new customer vanished".into())),
-        Err(e) => Err(create_err(e)),
-    }
+    insert_rows(tx, store_id, request, card, window, public_url).await
 }
 
 /// The public sign-up (see the SQLite backend's `join_customer`): counting it on the store
@@ -350,11 +379,11 @@ pub(super) async fn join(
     request: &StoreRequest,
     window: std::time::Duration,
 ) -> Result<()> {
-    let card = requested_card(tx, store_id, request).await?;
     run(tx, "UPDATE stores SET signups = signups + 1 WHERE id = $1", &[&store_id]).await.map_err(create_err)?;
-    let holders = holders(tx, store_id, request).await.map_err(create_err)?;
+    let Prechecks { holders, card } = prechecks(tx, store_id, request).await.map_err(create_err)?;
+    let card = card.map_err(|violation| CreateError::Rejected(vec![violation]))?;
     if holders.is_empty() {
-        return insert_rows(tx, store_id, request, card, window).await.map(drop);
+        return insert_rows(tx, store_id, request, card, window, "").await.map(drop);
     }
     if request.send_card_links != Some(true) {
         return Ok(());
