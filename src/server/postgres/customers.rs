@@ -258,11 +258,19 @@ async fn insert_rows(
     let c = &request.customer;
     let at = now();
     let metadata = c.metadata.as_ref().map(|m| Value::Object(m.clone()).to_string());
+    let uuid = card.as_ref().map(|_| uuid::Uuid::new_v4().to_string());
+    // The customer and its card in one statement: one round trip fewer on every create.
     let statement = tx
         .prepare_cached(
-            "INSERT INTO customers (store_id, first_name, last_name, email, email_key, phone, birthday, metadata,
-                 created_at, updated_at, search_terms)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10) RETURNING id",
+            "WITH customer AS (
+                 INSERT INTO customers (store_id, first_name, last_name, email, email_key, phone, birthday, metadata,
+                     created_at, updated_at, search_terms)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10) RETURNING id
+             ), card AS (
+                 INSERT INTO customer_cards (uuid, customer_id, card_id, status, stamps_count, created_at)
+                 SELECT $11, id, $12, 'active', $13, $9 FROM customer WHERE $12::bigint IS NOT NULL RETURNING id
+             )
+             SELECT customer.id, (SELECT id FROM card) FROM customer",
         )
         .await
         .map_err(create_err)?;
@@ -280,31 +288,20 @@ async fn insert_rows(
                 &metadata,
                 &at,
                 &search_terms(request),
+                &uuid,
+                &card.as_ref().map(|card| card.id),
+                &card.as_ref().map(|card| card.initial_stamps),
             ],
         )
         .await;
-    let customer_id: i64 = match inserted {
-        Ok(row) => row.get(0),
+    let (customer_id, customer_card_id): (i64, Option<i64>) = match inserted {
+        Ok(row) => (row.get(0), row.get(1)),
         Err(e) => return unique_contacts(Err(e)).map(|()| Value::Null),
     };
     let references = references_of(request);
     upsert_references(tx, store_id, customer_id, &references, &at).await?;
     let mut cards = Vec::new();
-    if let Some(card) = card {
-        let uuid = uuid::Uuid::new_v4().to_string();
-        let row = tx
-            .query_one(
-                &tx.prepare_cached(
-                    "INSERT INTO customer_cards (uuid, customer_id, card_id, status, stamps_count, created_at)
-                     VALUES ($1, $2, $3, 'active', $4, $5) RETURNING id",
-                )
-                .await
-                .map_err(create_err)?,
-                &[&uuid, &customer_id, &card.id, &card.initial_stamps, &at],
-            )
-            .await
-            .map_err(create_err)?;
-        let customer_card_id: i64 = row.get(0);
+    if let (Some(card), Some(uuid), Some(customer_card_id)) = (card, uuid, customer_card_id) {
         if request.send_card_links == Some(true) {
             queue_card_links(tx, store_id, &[customer_card_id], &channels_of(request), window, &at)
                 .await
@@ -336,6 +333,98 @@ async fn insert_rows(
     };
     let references = references.into_iter().map(|(source, id, metadata)| reference_json(source, id, metadata)).collect();
     Ok(row.into_json(references, cards))
+}
+
+/// The common create (no idempotency key, no external reference, no card links) as one
+/// statement, committed on its own: one round trip instead of a transaction's four. `None`
+/// when it did not apply or wrote nothing (a taken email or phone, an unknown card: the
+/// statement failed as a whole), for the transaction's path to answer with every reason.
+pub(super) async fn create_at_once(
+    client: &deadpool_postgres::Object,
+    store_id: i64,
+    request: &StoreRequest,
+    public_url: &str,
+) -> std::result::Result<Option<Value>, CreateError> {
+    let c = &request.customer;
+    if c.external_references.as_ref().is_some_and(|r| !r.is_empty()) || request.send_card_links == Some(true) {
+        return Ok(None);
+    }
+    let at = now();
+    let metadata = c.metadata.as_ref().map(|m| Value::Object(m.clone()).to_string());
+    let card_id = request.card_id.map(|id| i64::try_from(id).unwrap_or(-1));
+    let uuid = card_id.map(|_| uuid::Uuid::new_v4().to_string());
+    // A card of another store (or none) leaves `card_id` NULL, which its NOT NULL refuses:
+    // the statement fails and nothing is written.
+    let statement = client
+        .prepare_cached(
+            "WITH customer AS (
+                 INSERT INTO customers (store_id, first_name, last_name, email, email_key, phone, birthday, metadata,
+                     created_at, updated_at, search_terms)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10) RETURNING id
+             ), card AS (
+                 INSERT INTO customer_cards (uuid, customer_id, card_id, status, stamps_count, created_at)
+                 SELECT $11, customer.id, (SELECT id FROM cards WHERE id = $12 AND store_id = $1), 'active',
+                     coalesce((SELECT initial_stamps FROM cards WHERE id = $12 AND store_id = $1), 0), $9
+                 FROM customer WHERE $12::bigint IS NOT NULL
+                 RETURNING id, card_id, stamps_count
+             )
+             SELECT customer.id, card.id, card.stamps_count, k.name, k.stamps_required
+             FROM customer LEFT JOIN card ON true LEFT JOIN cards k ON k.id = card.card_id",
+        )
+        .await
+        .map_err(create_err)?;
+    let params: [&(dyn tokio_postgres::types::ToSql + Sync); 12] = [
+        &store_id,
+        &c.first_name,
+        &c.last_name,
+        &c.email,
+        &c.email.as_deref().map(email_key),
+        &c.phone,
+        &c.birthday,
+        &metadata,
+        &at,
+        &search_terms(request),
+        &uuid,
+        &card_id,
+    ];
+    let row = match client.query_one(&statement, &params).await {
+        Ok(row) => row,
+        Err(e) if e.as_db_error().is_some_and(|d| {
+            [tokio_postgres::error::SqlState::UNIQUE_VIOLATION, tokio_postgres::error::SqlState::NOT_NULL_VIOLATION]
+                .contains(d.code())
+        }) =>
+        {
+            return Ok(None)
+        }
+        Err(e) => return Err(create_err(e)),
+    };
+    let mut cards = Vec::new();
+    if let (Some(card_id), Some(uuid), Some(id)) = (card_id, uuid, row.get::<_, Option<i64>>(1)) {
+        let card = CardRow {
+            id,
+            uuid,
+            card_id,
+            card_name: row.get(3),
+            status: "active".into(),
+            stamps_count: row.get(2),
+            stamps_required: row.get(4),
+            created_at: at.clone(),
+        };
+        cards.push(card.into_json(public_url));
+    }
+    let customer = CustomerRow {
+        id: row.get(0),
+        store_id,
+        first_name: c.first_name.clone(),
+        last_name: c.last_name.clone(),
+        email: c.email.clone(),
+        phone: c.phone.clone(),
+        birthday: c.birthday.clone(),
+        metadata,
+        created_at: at.clone(),
+        updated_at: at,
+    };
+    Ok(Some(customer.into_json(Vec::new(), cards)))
 }
 
 /// The store API's create: every taken field, reference and an unknown card at once; the

@@ -205,6 +205,12 @@ impl Storage for Postgres {
         key: Option<IdempotencyKey>,
     ) -> Result<Value, CreateError> {
         let (url, window) = (&*self.public_url, self.card_link_window);
+        if key.is_none() {
+            let client = self.client().await.map_err(from_storage)?;
+            if let Some(customer) = customers::create_at_once(&client, store_id, request.get(), url).await? {
+                return Ok(customer);
+            }
+        }
         in_transaction!(self, from_storage, |tx| {
             customers::create_with_key(&tx, store_id, request.get(), key.as_ref(), url, window).await
         })
