@@ -1,4 +1,4 @@
-# The hyper + SQLite server (feature `server`): tests, `make run`, and the wrk benchmark.
+# The server (feature `server`), on SQLite or PostgreSQL: tests, `make run`, and the wrk benchmark.
 TEST_TARGETS += test-server
 RUN_TARGET := run-server
 # The WASM fragment adds `pkg` here so that `make run` serves a built package.
@@ -24,3 +24,4 @@ bench-server:
 	command -v wrk >/dev/null || (apt-get install -y wrk || (apt-get update && apt-get install -y wrk))
 	$(CARGO) build --release --features server
 	bench/server/run.sh
+	BIN=$(or $(CARGO_TARGET_DIR),target)/release/customer-validation bench/server/nodes.sh
