@@ -11,7 +11,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
 
-use super::handlers::{error, server_error, square_error};
+use super::handlers::{error, server_error, square_error, square_server_error};
 use super::store::Storage;
 use super::AppState;
 
@@ -55,6 +55,7 @@ async fn gate<S: Storage>(api: Api, st: &AppState<S>, mut req: Request, next: Ne
     let store = match st.db.authenticate(&token).await {
         Ok(Some(store)) => store,
         Ok(None) => return unauthorized("invalid API token"),
+        Err(e) if matches!(api, Api::Square) => return square_server_error(&e.0),
         Err(e) => return server_error(&e.0),
     };
     let decision = st.api_limiter.check(&token);

@@ -246,6 +246,10 @@ fn the_database_stopped_then_started_gives_503_meanwhile_and_recovers_without_a_
         assert_eq!(resp.header("retry-after"), Some("1"));
         assert!(resp.json()["error"].is_string());
         assert_eq!(get(server.addr, "/readyz", None).status, 503);
+        // Square's routes answer in Square's shape.
+        let square = get(server.addr, "/v2/customers", Some(&token));
+        assert_eq!((square.status, square.header("retry-after")), (503, Some("1")));
+        assert_eq!(square.json()["errors"][0]["code"], "SERVICE_UNAVAILABLE");
     }
 
     cluster.script("resume");

@@ -73,14 +73,27 @@ pub(crate) fn square_error(status: StatusCode, category: &str, code: &str, detai
 /// A storage failure: 503 with `Retry-After` while the database can't be reached (the
 /// request may be retried as it is), else 500.
 pub(crate) fn server_error(what: &str) -> Resp {
+    failure(what, |status, detail| error(status, detail))
+}
+
+/// [`server_error`] in Square's error shape (category `API_ERROR`, Square's codes).
+pub(crate) fn square_server_error(what: &str) -> Resp {
+    failure(what, |status, detail| {
+        let code =
+            if status == StatusCode::SERVICE_UNAVAILABLE { "SERVICE_UNAVAILABLE" } else { "INTERNAL_SERVER_ERROR" };
+        square_error(status, "API_ERROR", code, detail)
+    })
+}
+
+fn failure(what: &str, shape: impl Fn(StatusCode, &str) -> Resp) -> Resp {
     if what.starts_with(StorageError::UNAVAILABLE) {
         tracing::warn!(error = what, "database unavailable");
-        let mut resp = error(StatusCode::SERVICE_UNAVAILABLE, "the database is unavailable; retry shortly");
+        let mut resp = shape(StatusCode::SERVICE_UNAVAILABLE, "the database is unavailable; retry shortly");
         resp.headers_mut().insert(RETRY_AFTER, HeaderValue::from_static(RETRY_AFTER_SECONDS));
         return resp;
     }
     tracing::error!(error = what, "internal error");
-    error(StatusCode::INTERNAL_SERVER_ERROR, "internal error")
+    shape(StatusCode::INTERNAL_SERVER_ERROR, "internal error")
 }
 
 /// What a 503 for an unreachable database asks clients to wait, in seconds.

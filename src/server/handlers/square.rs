@@ -52,7 +52,7 @@ fn square_change(change: Result<SquareChange, StorageError>) -> Resp {
             let (status, body) = square_change_answer(change);
             json_response(status, &body)
         }
-        Err(e) => server_error(&e.0),
+        Err(e) => square_server_error(&e.0),
     }
 }
 
@@ -108,7 +108,7 @@ pub(crate) async fn square_list<S: Storage>(
     }
     match st.db.list_square_customers(store.id, query).await {
         Ok(page) => json_response(StatusCode::OK, &page),
-        Err(e) => server_error(&e.0),
+        Err(e) => square_server_error(&e.0),
     }
 }
 
@@ -129,7 +129,7 @@ pub(crate) async fn square_search<S: Storage>(
     match search_query(&body, &store) {
         Ok(query) => match st.db.list_square_customers(store.id, query).await {
             Ok(page) => json_response(StatusCode::OK, &page),
-            Err(e) => server_error(&e.0),
+            Err(e) => square_server_error(&e.0),
         },
         Err(resp) => *resp,
     }
@@ -278,7 +278,7 @@ pub(crate) async fn square_retrieve<S: Storage>(
     match st.db.get_square_customer(store.id, id).await {
         Ok(Some(body)) => json_response(StatusCode::OK, &body),
         Ok(None) => customer_not_found(),
-        Err(e) => server_error(&e.0),
+        Err(e) => square_server_error(&e.0),
     }
 }
 
@@ -332,7 +332,7 @@ pub(crate) async fn square_create<S: Storage>(
     };
     match create_answer(&st, &store, &input).await {
         Ok((status, body)) => json_response(status, &body),
-        Err(e) => server_error(&e.0),
+        Err(e) => square_server_error(&e.0),
     }
 }
 

@@ -119,7 +119,7 @@ where
     for (key, item) in items {
         match answer(key.clone(), item).await {
             Ok(body) => answers.insert(key, body),
-            Err(e) => return server_error(&e.0),
+            Err(e) => return square_server_error(&e.0),
         };
     }
     json_response(StatusCode::OK, &json!({ "responses": answers }))

@@ -134,7 +134,9 @@ async fn prechecks(tx: &Transaction<'_>, store_id: i64, request: &StoreRequest) 
     .await?;
     let Some(row) = row else { return Ok(Prechecks { holders: Vec::new(), card: Ok(None) }) };
     let mut holders = Vec::new();
-    for (column, channel) in channels_of(request).into_iter().map(|ch| (if matches!(ch, Channel::Email(_)) { 0 } else { 1 }, ch)) {
+    for (column, channel) in
+        channels_of(request).into_iter().map(|ch| (if matches!(ch, Channel::Email(_)) { 0 } else { 1 }, ch))
+    {
         if let Some(id) = row.get::<_, Option<i64>>(column) {
             holders.push((id, channel));
         }
@@ -331,7 +333,8 @@ async fn insert_rows(
         created_at: at.clone(),
         updated_at: at,
     };
-    let references = references.into_iter().map(|(source, id, metadata)| reference_json(source, id, metadata)).collect();
+    let references =
+        references.into_iter().map(|(source, id, metadata)| reference_json(source, id, metadata)).collect();
     Ok(row.into_json(references, cards))
 }
 
@@ -389,10 +392,11 @@ pub(super) async fn create_at_once(
     ];
     let row = match client.query_one(&statement, &params).await {
         Ok(row) => row,
-        Err(e) if e.as_db_error().is_some_and(|d| {
-            [tokio_postgres::error::SqlState::UNIQUE_VIOLATION, tokio_postgres::error::SqlState::NOT_NULL_VIOLATION]
-                .contains(d.code())
-        }) =>
+        Err(e)
+            if e.as_db_error().is_some_and(|d| {
+                [tokio_postgres::error::SqlState::UNIQUE_VIOLATION, tokio_postgres::error::SqlState::NOT_NULL_VIOLATION]
+                    .contains(d.code())
+            }) =>
         {
             return Ok(None)
         }
