@@ -73,7 +73,7 @@ pub(crate) fn square_error(status: StatusCode, category: &str, code: &str, detai
 /// A storage failure: 503 with `Retry-After` while the database can't be reached (the
 /// request may be retried as it is), else 500.
 pub(crate) fn server_error(what: &str) -> Resp {
-    failure(what, |status, detail| error(status, detail))
+    failure(what, error)
 }
 
 /// [`server_error`] in Square's error shape (category `API_ERROR`, Square's codes).

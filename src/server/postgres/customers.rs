@@ -4,6 +4,7 @@
 
 use deadpool_postgres::{GenericClient, Transaction};
 use serde_json::Value;
+use tokio_postgres::error::SqlState;
 
 use super::{all, create_err, one, run, unique_violation};
 use crate::model::StoreRequest;
@@ -104,20 +105,12 @@ pub(super) async fn create_with_key(
     Ok(customer)
 }
 
-/// A card of the store, as a new customer card shows it.
-struct Card {
-    id: i64,
-    name: String,
-    initial_stamps: i64,
-    stamps_required: i64,
-}
-
 /// What a create or sign-up checks before it writes, read in one round trip: the
 /// customers of the store holding the request's email and phone (with the channel each
-/// matched), and the store's card the request names (`Err` when it names another's).
+/// matched), and whether the card the request names is another store's (or none).
 struct Prechecks {
     holders: Vec<(i64, Channel)>,
-    card: std::result::Result<Option<Card>, Violation>,
+    unknown_card: Option<Violation>,
 }
 
 async fn prechecks(tx: &Transaction<'_>, store_id: i64, request: &StoreRequest) -> DbResult<Prechecks> {
@@ -125,14 +118,14 @@ async fn prechecks(tx: &Transaction<'_>, store_id: i64, request: &StoreRequest) 
     let card_id = request.card_id.map(|id| i64::try_from(id).unwrap_or(-1));
     let row = one(
         tx,
-        "SELECT e.id, p.id, c.name, c.initial_stamps, c.stamps_required FROM (SELECT 1) AS one
+        "SELECT e.id, p.id, c.id FROM (SELECT 1) AS one
          LEFT JOIN customers e ON e.store_id = $1 AND e.email_key = $2
          LEFT JOIN customers p ON p.store_id = $1 AND p.phone = $3
          LEFT JOIN cards c ON c.id = $4 AND c.store_id = $1",
         &[&store_id, &c.email.as_deref().map(email_key), &c.phone, &card_id],
     )
     .await?;
-    let Some(row) = row else { return Ok(Prechecks { holders: Vec::new(), card: Ok(None) }) };
+    let Some(row) = row else { return Ok(Prechecks { holders: Vec::new(), unknown_card: None }) };
     let mut holders = Vec::new();
     for (column, channel) in
         channels_of(request).into_iter().map(|ch| (if matches!(ch, Channel::Email(_)) { 0 } else { 1 }, ch))
@@ -141,12 +134,8 @@ async fn prechecks(tx: &Transaction<'_>, store_id: i64, request: &StoreRequest) 
             holders.push((id, channel));
         }
     }
-    let card = match (card_id, row.get::<_, Option<String>>(2)) {
-        (None, _) => Ok(None),
-        (Some(id), Some(name)) => Ok(Some(Card { id, name, initial_stamps: row.get(3), stamps_required: row.get(4) })),
-        (Some(_), None) => Err(unknown_card()),
-    };
-    Ok(Prechecks { holders, card })
+    let unknown_card = (card_id.is_some() && row.get::<_, Option<i64>>(2).is_none()).then(unknown_card);
+    Ok(Prechecks { holders, unknown_card })
 }
 
 /// A statement that wrote a customers row, or the email or phone index found taken.
@@ -246,23 +235,20 @@ fn search_terms(request: &StoreRequest) -> String {
         .join(" ")
 }
 
-/// Writes a new customer (checks done) with its references, card and card links, and
-/// returns the store API's customer object, built from what was written rather than read
-/// back (each statement saved is a round trip of every create).
-async fn insert_rows(
-    tx: &Transaction<'_>,
+/// Inserts the customer and its card (when the request names one) in one statement, and
+/// returns their rows as the customer object shows them. A card of another store (or none)
+/// leaves `card_id` NULL, which its NOT NULL refuses: the statement fails and writes nothing.
+async fn insert_with_card<C: GenericClient>(
+    c: &C,
     store_id: i64,
     request: &StoreRequest,
-    card: Option<Card>,
-    window: std::time::Duration,
-    public_url: &str,
-) -> Result<Value> {
-    let c = &request.customer;
+) -> DbResult<(CustomerRow, Option<CardRow>)> {
+    let customer = &request.customer;
     let at = now();
-    let metadata = c.metadata.as_ref().map(|m| Value::Object(m.clone()).to_string());
-    let uuid = card.as_ref().map(|_| uuid::Uuid::new_v4().to_string());
-    // The customer and its card in one statement: one round trip fewer on every create.
-    let statement = tx
+    let metadata = customer.metadata.as_ref().map(|m| Value::Object(m.clone()).to_string());
+    let card_id = request.card_id.map(|id| i64::try_from(id).unwrap_or(-1));
+    let uuid = card_id.map(|_| uuid::Uuid::new_v4().to_string());
+    let statement = c
         .prepare_cached(
             "WITH customer AS (
                  INSERT INTO customers (store_id, first_name, last_name, email, email_key, phone, birthday, metadata,
@@ -270,72 +256,86 @@ async fn insert_rows(
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10) RETURNING id
              ), card AS (
                  INSERT INTO customer_cards (uuid, customer_id, card_id, status, stamps_count, created_at)
-                 SELECT $11, id, $12, 'active', $13, $9 FROM customer WHERE $12::bigint IS NOT NULL RETURNING id
+                 SELECT $11, customer.id, (SELECT id FROM cards WHERE id = $12 AND store_id = $1), 'active',
+                     coalesce((SELECT initial_stamps FROM cards WHERE id = $12 AND store_id = $1), 0), $9
+                 FROM customer WHERE $12::bigint IS NOT NULL
+                 RETURNING id, card_id, stamps_count
              )
-             SELECT customer.id, (SELECT id FROM card) FROM customer",
+             SELECT customer.id, card.id, card.stamps_count, k.name, k.stamps_required
+             FROM customer LEFT JOIN card ON true LEFT JOIN cards k ON k.id = card.card_id",
         )
-        .await
-        .map_err(create_err)?;
-    let inserted = tx
+        .await?;
+    let row = c
         .query_one(
             &statement,
             &[
                 &store_id,
-                &c.first_name,
-                &c.last_name,
-                &c.email,
-                &c.email.as_deref().map(email_key),
-                &c.phone,
-                &c.birthday,
+                &customer.first_name,
+                &customer.last_name,
+                &customer.email,
+                &customer.email.as_deref().map(email_key),
+                &customer.phone,
+                &customer.birthday,
                 &metadata,
                 &at,
                 &search_terms(request),
                 &uuid,
-                &card.as_ref().map(|card| card.id),
-                &card.as_ref().map(|card| card.initial_stamps),
+                &card_id,
             ],
         )
-        .await;
-    let (customer_id, customer_card_id): (i64, Option<i64>) = match inserted {
-        Ok(row) => (row.get(0), row.get(1)),
-        Err(e) => return unique_contacts(Err(e)).map(|()| Value::Null),
-    };
-    let references = references_of(request);
-    upsert_references(tx, store_id, customer_id, &references, &at).await?;
-    let mut cards = Vec::new();
-    if let (Some(card), Some(uuid), Some(customer_card_id)) = (card, uuid, customer_card_id) {
-        if request.send_card_links == Some(true) {
-            queue_card_links(tx, store_id, &[customer_card_id], &channels_of(request), window, &at)
-                .await
-                .map_err(create_err)?;
-        }
-        let row = CardRow {
-            id: customer_card_id,
+        .await?;
+    let card = match (card_id, uuid, row.get::<_, Option<i64>>(1)) {
+        (Some(card_id), Some(uuid), Some(id)) => Some(CardRow {
+            id,
             uuid,
-            card_id: card.id,
-            card_name: card.name,
+            card_id,
+            card_name: row.get(3),
             status: "active".into(),
-            stamps_count: card.initial_stamps,
-            stamps_required: card.stamps_required,
+            stamps_count: row.get(2),
+            stamps_required: row.get(4),
             created_at: at.clone(),
-        };
-        cards.push(row.into_json(public_url));
-    }
-    let row = CustomerRow {
-        id: customer_id,
+        }),
+        _ => None,
+    };
+    let customer = CustomerRow {
+        id: row.get(0),
         store_id,
-        first_name: c.first_name.clone(),
-        last_name: c.last_name.clone(),
-        email: c.email.clone(),
-        phone: c.phone.clone(),
-        birthday: c.birthday.clone(),
+        first_name: customer.first_name.clone(),
+        last_name: customer.last_name.clone(),
+        email: customer.email.clone(),
+        phone: customer.phone.clone(),
+        birthday: customer.birthday.clone(),
         metadata,
         created_at: at.clone(),
         updated_at: at,
     };
+    Ok((customer, card))
+}
+
+/// Writes a new customer (checks done) with its references, card and card links, and
+/// returns the store API's customer object, built from what was written rather than read
+/// back (each statement saved is a round trip of every create).
+async fn insert_rows(
+    tx: &Transaction<'_>,
+    store_id: i64,
+    request: &StoreRequest,
+    window: std::time::Duration,
+    public_url: &str,
+) -> Result<Value> {
+    let (customer, card) = match insert_with_card(tx, store_id, request).await {
+        Ok(rows) => rows,
+        Err(e) => return unique_contacts(Err(e)).map(|()| Value::Null),
+    };
+    let references = references_of(request);
+    upsert_references(tx, store_id, customer.id, &references, &customer.created_at).await?;
+    if let (Some(card), Some(true)) = (&card, request.send_card_links) {
+        queue_card_links(tx, store_id, &[card.id], &channels_of(request), window, &customer.created_at)
+            .await
+            .map_err(create_err)?;
+    }
     let references =
         references.into_iter().map(|(source, id, metadata)| reference_json(source, id, metadata)).collect();
-    Ok(row.into_json(references, cards))
+    Ok(customer.into_json(references, card.into_iter().map(|card| card.into_json(public_url)).collect()))
 }
 
 /// The common create (no idempotency key, no external reference, no card links) as one
@@ -352,83 +352,18 @@ pub(super) async fn create_at_once(
     if c.external_references.as_ref().is_some_and(|r| !r.is_empty()) || request.send_card_links == Some(true) {
         return Ok(None);
     }
-    let at = now();
-    let metadata = c.metadata.as_ref().map(|m| Value::Object(m.clone()).to_string());
-    let card_id = request.card_id.map(|id| i64::try_from(id).unwrap_or(-1));
-    let uuid = card_id.map(|_| uuid::Uuid::new_v4().to_string());
-    // A card of another store (or none) leaves `card_id` NULL, which its NOT NULL refuses:
-    // the statement fails and nothing is written.
-    let statement = client
-        .prepare_cached(
-            "WITH customer AS (
-                 INSERT INTO customers (store_id, first_name, last_name, email, email_key, phone, birthday, metadata,
-                     created_at, updated_at, search_terms)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10) RETURNING id
-             ), card AS (
-                 INSERT INTO customer_cards (uuid, customer_id, card_id, status, stamps_count, created_at)
-                 SELECT $11, customer.id, (SELECT id FROM cards WHERE id = $12 AND store_id = $1), 'active',
-                     coalesce((SELECT initial_stamps FROM cards WHERE id = $12 AND store_id = $1), 0), $9
-                 FROM customer WHERE $12::bigint IS NOT NULL
-                 RETURNING id, card_id, stamps_count
-             )
-             SELECT customer.id, card.id, card.stamps_count, k.name, k.stamps_required
-             FROM customer LEFT JOIN card ON true LEFT JOIN cards k ON k.id = card.card_id",
-        )
-        .await
-        .map_err(create_err)?;
-    let params: [&(dyn tokio_postgres::types::ToSql + Sync); 12] = [
-        &store_id,
-        &c.first_name,
-        &c.last_name,
-        &c.email,
-        &c.email.as_deref().map(email_key),
-        &c.phone,
-        &c.birthday,
-        &metadata,
-        &at,
-        &search_terms(request),
-        &uuid,
-        &card_id,
-    ];
-    let row = match client.query_one(&statement, &params).await {
-        Ok(row) => row,
-        Err(e)
-            if e.as_db_error().is_some_and(|d| {
-                [tokio_postgres::error::SqlState::UNIQUE_VIOLATION, tokio_postgres::error::SqlState::NOT_NULL_VIOLATION]
-                    .contains(d.code())
-            }) =>
-        {
-            return Ok(None)
+    match insert_with_card(client, store_id, request).await {
+        Ok((customer, card)) => {
+            Ok(Some(customer.into_json(Vec::new(), card.into_iter().map(|card| card.into_json(public_url)).collect())))
         }
-        Err(e) => return Err(create_err(e)),
-    };
-    let mut cards = Vec::new();
-    if let (Some(card_id), Some(uuid), Some(id)) = (card_id, uuid, row.get::<_, Option<i64>>(1)) {
-        let card = CardRow {
-            id,
-            uuid,
-            card_id,
-            card_name: row.get(3),
-            status: "active".into(),
-            stamps_count: row.get(2),
-            stamps_required: row.get(4),
-            created_at: at.clone(),
-        };
-        cards.push(card.into_json(public_url));
+        Err(e)
+            if e.as_db_error()
+                .is_some_and(|d| [SqlState::UNIQUE_VIOLATION, SqlState::NOT_NULL_VIOLATION].contains(d.code())) =>
+        {
+            Ok(None)
+        }
+        Err(e) => Err(create_err(e)),
     }
-    let customer = CustomerRow {
-        id: row.get(0),
-        store_id,
-        first_name: c.first_name.clone(),
-        last_name: c.last_name.clone(),
-        email: c.email.clone(),
-        phone: c.phone.clone(),
-        birthday: c.birthday.clone(),
-        metadata,
-        created_at: at.clone(),
-        updated_at: at,
-    };
-    Ok(Some(customer.into_json(Vec::new(), cards)))
 }
 
 /// The store API's create: every taken field, reference and an unknown card at once; the
@@ -454,14 +389,11 @@ async fn insert_customer(
             rejected.push(reference_taken(i));
         }
     }
-    let card = checked.card.unwrap_or_else(|violation| {
-        rejected.push(violation);
-        None
-    });
+    rejected.extend(checked.unknown_card);
     if !rejected.is_empty() {
         return Err(CreateError::Rejected(rejected));
     }
-    insert_rows(tx, store_id, request, card, window, public_url).await
+    insert_rows(tx, store_id, request, window, public_url).await
 }
 
 /// The public sign-up (see the SQLite backend's `join_customer`): counting it on the store
@@ -473,10 +405,12 @@ pub(super) async fn join(
     window: std::time::Duration,
 ) -> Result<()> {
     run(tx, "UPDATE stores SET signups = signups + 1 WHERE id = $1", &[&store_id]).await.map_err(create_err)?;
-    let Prechecks { holders, card } = prechecks(tx, store_id, request).await.map_err(create_err)?;
-    let card = card.map_err(|violation| CreateError::Rejected(vec![violation]))?;
+    let Prechecks { holders, unknown_card } = prechecks(tx, store_id, request).await.map_err(create_err)?;
+    if let Some(violation) = unknown_card {
+        return Err(CreateError::Rejected(vec![violation]));
+    }
     if holders.is_empty() {
-        return insert_rows(tx, store_id, request, card, window, "").await.map(drop);
+        return insert_rows(tx, store_id, request, window, "").await.map(drop);
     }
     if request.send_card_links != Some(true) {
         return Ok(());
