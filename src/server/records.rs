@@ -346,6 +346,64 @@ pub fn public_card_json(id: i64, name: String, stamps_required: i64, initial_sta
     json!({ "id": id, "name": name, "stamps_required": stamps_required, "initial_stamps": initial_stamps })
 }
 
+/// Whose key space an idempotency key belongs to: each key is scoped to its store and API.
+#[derive(Clone, Copy, Debug)]
+pub enum Api {
+    /// Square's `idempotency_key`.
+    Square,
+    /// The store API's `Idempotency-Key` header.
+    Store,
+}
+
+impl Api {
+    /// As the `api` column holds it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Api::Square => "square",
+            Api::Store => "store",
+        }
+    }
+}
+
+/// What a key already used says.
+pub enum Replay {
+    /// The same body: the first answer, as stored.
+    Same(String),
+    /// Another body.
+    OtherBody,
+}
+
+impl Replay {
+    /// The stored key's verdict on a request: its body hash compared in constant time.
+    pub fn of(stored_hash: &[u8], body_hash: &[u8; 32], response: String) -> Replay {
+        if bool::from(subtle::ConstantTimeEq::ct_eq(stored_hash, &body_hash[..])) {
+            Replay::Same(response)
+        } else {
+            Replay::OtherBody
+        }
+    }
+
+    /// Square's create's answer.
+    pub fn square(self) -> crate::server::store::SquareOutcome {
+        use crate::server::store::SquareOutcome;
+        match self {
+            Replay::Same(response) => SquareOutcome::Customer(serde_json::from_str(&response).unwrap_or(Value::Null)),
+            Replay::OtherBody => SquareOutcome::KeyReused,
+        }
+    }
+
+    /// The store API's create's answer.
+    pub fn store(self) -> Result<Value, crate::server::store::CreateError> {
+        use crate::server::store::CreateError;
+        match self {
+            Replay::Same(response) => {
+                serde_json::from_str(&response).map_err(|e| CreateError::Storage(format!("stored answer: {e}")))
+            }
+            Replay::OtherBody => Err(CreateError::KeyReused),
+        }
+    }
+}
+
 /// A new API token (shown once) and its stored hash.
 pub fn new_token() -> Result<(String, [u8; 32]), String> {
     let mut bytes = [0u8; 24];

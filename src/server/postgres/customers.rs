@@ -10,21 +10,13 @@ use super::{all, create_err, one, run, unique_violation};
 use crate::model::StoreRequest;
 use crate::server::records::{
     channels_of, customer_page, email_key, now, pass_json, reference_json, reference_taken, references_of,
-    references_of_patch, since, taken, unknown_card, CardRow, Channel, CustomerRow, PatchedCustomer,
+    references_of_patch, since, taken, unknown_card, Api, CardRow, Channel, CustomerRow, PatchedCustomer, Replay,
 };
 use crate::server::store::{CreateError, CustomerQuery, IdempotencyKey, Lookup};
 use crate::Violation;
 
 type Result<T> = std::result::Result<T, CreateError>;
 type DbResult<T> = std::result::Result<T, tokio_postgres::Error>;
-
-/// What a key already used says.
-pub(super) enum Replay {
-    /// The same body: the first answer.
-    Same(String),
-    /// Another body.
-    OtherBody,
-}
 
 /// Claims an idempotency key for this transaction, or says how it was used. The row is
 /// written first with an empty answer: a concurrent request with the key (on any node)
@@ -33,10 +25,11 @@ pub(super) enum Replay {
 pub(super) async fn claim_key(
     tx: &Transaction<'_>,
     store_id: i64,
-    api: &str,
+    api: Api,
     key: &str,
     body_hash: &[u8; 32],
 ) -> DbResult<Option<Replay>> {
+    let api = api.as_str();
     let claimed = run(
         tx,
         "INSERT INTO idempotency_keys (store_id, api, key, request_hash, response, created_at)
@@ -53,24 +46,12 @@ pub(super) async fn claim_key(
         &[&store_id, &api, &key],
     )
     .await?;
-    Ok(row.map(|r| {
-        let hash: &[u8] = r.get(0);
-        if bool::from(subtle::ConstantTimeEq::ct_eq(hash, &body_hash[..])) {
-            Replay::Same(r.get(1))
-        } else {
-            Replay::OtherBody
-        }
-    }))
+    Ok(row.map(|r| Replay::of(r.get(0), body_hash, r.get(1))))
 }
 
 /// Stores the answer to a key this transaction claimed.
-pub(super) async fn remember(
-    tx: &Transaction<'_>,
-    store_id: i64,
-    api: &str,
-    key: &str,
-    response: &str,
-) -> DbResult<()> {
+pub(super) async fn remember(tx: &Transaction<'_>, store_id: i64, api: Api, key: &str, response: &str) -> DbResult<()> {
+    let api = api.as_str();
     run(
         tx,
         "UPDATE idempotency_keys SET response = $4 WHERE store_id = $1 AND api = $2 AND key = $3",
@@ -90,17 +71,13 @@ pub(super) async fn create_with_key(
     window: std::time::Duration,
 ) -> Result<Value> {
     if let Some(key) = key {
-        match claim_key(tx, store_id, "store", &key.key, &key.body_hash).await.map_err(create_err)? {
-            Some(Replay::Same(response)) => {
-                return serde_json::from_str(&response).map_err(|e| CreateError::Storage(format!("stored answer: {e}")))
-            }
-            Some(Replay::OtherBody) => return Err(CreateError::KeyReused),
-            None => {}
+        if let Some(replay) = claim_key(tx, store_id, Api::Store, &key.key, &key.body_hash).await.map_err(create_err)? {
+            return replay.store();
         }
     }
     let customer = insert_customer(tx, store_id, request, public_url, window).await?;
     if let Some(key) = key {
-        remember(tx, store_id, "store", &key.key, &customer.to_string()).await.map_err(create_err)?;
+        remember(tx, store_id, Api::Store, &key.key, &customer.to_string()).await.map_err(create_err)?;
     }
     Ok(customer)
 }

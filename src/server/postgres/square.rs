@@ -6,11 +6,11 @@ use deadpool_postgres::{GenericClient, Transaction};
 use serde_json::{json, Map, Value};
 use tokio_postgres::types::ToSql;
 
-use super::customers::{claim_key, remember, Replay};
+use super::customers::{claim_key, remember};
 use super::{all, one, run};
 use crate::model::SquareCustomerRequest;
 use crate::server::records::{
-    new_square_customer, now, patch_square, square_id, square_object, square_page, square_version, SquarePatch,
+    new_square_customer, now, patch_square, square_id, square_object, square_page, square_version, Api, SquarePatch,
 };
 use crate::server::store::{SquareChange, SquareFilter, SquareListQuery, SquareOutcome, Valid};
 
@@ -24,12 +24,8 @@ pub(super) async fn insert(
 ) -> DbResult<SquareOutcome> {
     let key = request.get().idempotency_key.as_deref();
     if let Some(key) = key {
-        match claim_key(tx, store_id, "square", key, &body_hash).await? {
-            Some(Replay::Same(response)) => {
-                return Ok(SquareOutcome::Customer(serde_json::from_str(&response).unwrap_or(Value::Null)))
-            }
-            Some(Replay::OtherBody) => return Ok(SquareOutcome::KeyReused),
-            None => {}
+        if let Some(replay) = claim_key(tx, store_id, Api::Square, key, &body_hash).await? {
+            return Ok(replay.square());
         }
     }
     let at = now();
@@ -43,7 +39,7 @@ pub(super) async fn insert(
     )
     .await?;
     if let Some(key) = key {
-        remember(tx, store_id, "square", key, &response.to_string()).await?;
+        remember(tx, store_id, Api::Square, key, &response.to_string()).await?;
     }
     Ok(SquareOutcome::Customer(response))
 }

@@ -3,31 +3,8 @@
 //! body compared by its hash in constant time.
 
 use rusqlite::{params, Connection, OptionalExtension};
-use subtle::ConstantTimeEq;
 
-/// Whose key space a key belongs to.
-#[derive(Clone, Copy, Debug)]
-pub(super) enum Api {
-    Square,
-    Store,
-}
-
-impl Api {
-    fn as_str(self) -> &'static str {
-        match self {
-            Api::Square => "square",
-            Api::Store => "store",
-        }
-    }
-}
-
-/// What a key already used says.
-pub(super) enum Replay {
-    /// The same body: the first answer, as stored.
-    Same(String),
-    /// Another body.
-    OtherBody,
-}
+pub(super) use crate::server::records::{Api, Replay};
 
 /// The key's first use, if it has one.
 pub(super) fn replay(
@@ -43,13 +20,7 @@ pub(super) fn replay(
         )?
         .query_row(params![store_id, api.as_str(), key], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
-    Ok(stored.map(|(hash, response)| {
-        if bool::from(hash.as_slice().ct_eq(&body_hash[..])) {
-            Replay::Same(response)
-        } else {
-            Replay::OtherBody
-        }
-    }))
+    Ok(stored.map(|(hash, response)| Replay::of(&hash, body_hash, response)))
 }
 
 /// Remembers the answer to a key's first use, in the transaction that made it.

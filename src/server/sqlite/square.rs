@@ -4,7 +4,7 @@
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::{json, Map, Value};
 
-use super::idempotency::{self, Api, Replay};
+use super::idempotency::{self, Api};
 use super::now;
 use crate::model::SquareCustomerRequest;
 use crate::server::records::{
@@ -20,12 +20,8 @@ pub(super) fn insert_square(
 ) -> rusqlite::Result<SquareOutcome> {
     let key = request.get().idempotency_key.as_deref();
     if let Some(key) = key {
-        match idempotency::replay(conn, store_id, Api::Square, key, &body_hash)? {
-            Some(Replay::Same(response)) => {
-                return Ok(SquareOutcome::Customer(serde_json::from_str(&response).unwrap_or(Value::Null)))
-            }
-            Some(Replay::OtherBody) => return Ok(SquareOutcome::KeyReused),
-            None => {}
+        if let Some(replay) = idempotency::replay(conn, store_id, Api::Square, key, &body_hash)? {
+            return Ok(replay.square());
         }
     }
     let at = now();

@@ -4,7 +4,7 @@
 use rusqlite::{params, Connection, ErrorCode, OptionalExtension};
 use serde_json::Value;
 
-use super::idempotency::{self, Api, Replay};
+use super::idempotency::{self, Api};
 use super::now;
 use crate::model::StoreRequest;
 use crate::server::records::{
@@ -280,12 +280,10 @@ pub(super) fn create_with_key(
     card_link_window: std::time::Duration,
 ) -> Result<Value, CreateError> {
     if let Some(key) = key {
-        match idempotency::replay(conn, store_id, Api::Store, &key.key, &key.body_hash).map_err(storage)? {
-            Some(Replay::Same(response)) => {
-                return serde_json::from_str(&response).map_err(|e| CreateError::Storage(format!("stored answer: {e}")))
-            }
-            Some(Replay::OtherBody) => return Err(CreateError::KeyReused),
-            None => {}
+        if let Some(replay) =
+            idempotency::replay(conn, store_id, Api::Store, &key.key, &key.body_hash).map_err(storage)?
+        {
+            return replay.store();
         }
     }
     let customer = insert_customer(conn, store_id, request, public_url, card_link_window)?;
