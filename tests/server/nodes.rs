@@ -23,6 +23,11 @@ fn post(addr: SocketAddr, path: &str, token: &str, body: &Value, extra: &[(&str,
     request(addr, "POST", path, &headers, body.to_string().as_bytes())
 }
 
+/// Customers whose search words (written by Rust with a create) differ from what SQL
+/// computes from their rows (after an update).
+const STALE_SEARCH_WORDS: &str = "SELECT COUNT(*) FROM customers c WHERE search_terms <> concat_ws(' ', first_name, last_name,
+    email, replace(phone, '+', ''), (SELECT string_agg(external_id, ' ' ORDER BY id) FROM external_references WHERE customer_id = c.id))";
+
 /// Runs `n` requests at once, the `i`th to `nodes[i % 2]`; their statuses and bodies.
 fn race(nodes: [SocketAddr; 2], n: usize, send: impl Fn(SocketAddr, usize) -> Resp + Sync) -> Vec<(u16, Value)> {
     let barrier = std::sync::Barrier::new(n);
@@ -59,6 +64,7 @@ fn fifty_racing_creates_with_one_email_over_two_nodes_make_one_customer() {
     assert_eq!((created, taken), (1, 49), "{answers:?}");
     let db = db_of(&d._dir.0);
     assert_eq!(db_number(&db, "SELECT COUNT(*) FROM customers WHERE email_key = 'race@example.com'"), 1);
+    assert_eq!(db_number(&db, STALE_SEARCH_WORDS), 0);
     eprintln!("two nodes: 50 racing creates with one email gave {created} 201 and {taken} 422");
 }
 
@@ -189,6 +195,7 @@ fn a_node_killed_mid_load_loses_no_acknowledged_create_and_the_other_answers() {
     }
     let db = db_of(&d._dir.0);
     assert_eq!(db_number(&db, HALF_WRITTEN), 0, "a customer half written");
+    assert_eq!(db_number(&db, STALE_SEARCH_WORDS), 0, "search words as the rows say");
     eprintln!(
         "two nodes, SIGKILL: {} creates acknowledged ({on_first} by the killed node), all present; {answered_after} answered by the other after the kill",
         acked.len()
@@ -305,4 +312,45 @@ fn both_backends_migrate_to_the_same_columns() {
     assert_eq!(only_postgres, ["customers.search_terms", "square_customers.position"]);
     assert!(only_sqlite.is_empty(), "{only_sqlite:?}");
     assert!(in_sqlite.len() > 50, "{in_sqlite:?}");
+}
+
+/// `DATABASE_URL` names the database when neither `--db` nor `CV_DB` does, for the admin
+/// commands and `serve` alike; a URL that names no reachable server is a clear error.
+#[test]
+fn database_url_names_the_database_for_admin_commands_and_serve() {
+    if postgres_base().is_none() {
+        return;
+    }
+    let dir = TempDir::new("pg-env");
+    let url = db_of(&dir.0);
+    let run = |args: &[&str], env: &[(&str, &str)]| {
+        let out = Command::new(bin()).args(args).env_remove("CV_DB").envs(env.iter().copied()).output().expect("run");
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, out, err) = run(&["stores", "add", "--name", "Env", "--country", "DE"], &[("DATABASE_URL", &url)]);
+    assert_eq!(code, Some(0), "{err}");
+    let store = out.lines().find_map(|l| l.strip_prefix("store: ")).expect("store line").to_owned();
+    let (code, _, err) =
+        run(&["cards", "add", "--store", &store, "--name", "C", "--stamps-required", "3"], &[("DATABASE_URL", &url)]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(db_number(&url, "SELECT COUNT(*) FROM stores WHERE name = 'Env' AND country = 'DE'"), 1);
+    assert_eq!(db_number(&url, "SELECT COUNT(*) FROM cards WHERE name = 'C'"), 1);
+
+    let server = Server::start_env(&dir.0, &[], &[]);
+    assert!(server.banner.is_empty(), "a store exists: no demo store");
+    drop(server);
+
+    // Nothing listens on port 1: the command says so and fails.
+    let (code, _, err) =
+        run(&["stores", "add", "--name", "X", "--country", "DE", "--db", "postgres://cv@127.0.0.1:1/none"], &[]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("postgres://cv@127.0.0.1:1/none"), "{err}");
+    let (code, _, err) =
+        run(&["stores", "add", "--name", "X", "--country", "DE", "--db", "postgres://cv:secret@127.0.0.1:1/none"], &[]);
+    assert_eq!(code, Some(2));
+    assert!(!err.contains("secret"), "the password stays out of messages: {err}");
 }
