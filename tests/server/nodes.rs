@@ -238,7 +238,8 @@ fn the_database_stopped_then_started_gives_503_meanwhile_and_recovers_without_a_
     let cluster = Cluster { dir: std::env::temp_dir().join(format!("cv-outage-{}", std::process::id())) };
     let url = cluster.script("start");
     let dir = TempDir::new("pg-outage");
-    let server = Server::start_on(&dir.0, &url, UNLIMITED, &[]);
+    // Its log (the outage's warnings) goes to a file.
+    let server = Server::start_on(&dir.0, &url, UNLIMITED, &[("RUST_LOG", "warn")]);
     let token = server.banner_value("demo token").expect("token");
     let path = format!("/api/v1/accounts/{}/customers", server.banner_value("demo store").expect("store"));
     let create =
