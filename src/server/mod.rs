@@ -1,13 +1,14 @@
-//! The hyper + SQLite server (feature `server`): the store API, Square's create call, the
-//! validation endpoints the browser can use, and the static site.
+//! The hyper server (feature `server`): the store API, Square's API, the validation
+//! endpoints the browser can use, and the static site, on SQLite (one node) or PostgreSQL
+//! (several).
 //!
 //! `mod.rs` listens, bounds what each connection may cost and shuts down; [`routes`] holds
 //! the axum router and its tower-http layers, [`auth`] the token routes' gate, [`handlers`]
-//! the routes, [`static_files`] the
-//! site and the package, [`metrics`] `/metrics`, [`rate_limit`] the public sign-up's
-//! counters and [`client`] whose address they count, [`connection`] the idle watch,
-//! [`store`] the storage trait, [`sqlite`] its SQLite implementation and [`delivery`] the
-//! worker that sends queued card links to a webhook.
+//! the routes, [`static_files`] the site and the package, [`metrics`] `/metrics`,
+//! [`rate_limit`] the public sign-up's counters and [`client`] whose address they count,
+//! [`connection`] the idle watch, [`store`] the storage trait, [`sqlite`] and [`postgres`]
+//! its two implementations, [`records`] what both write and answer alike, [`migrations`]
+//! both schemas, and [`delivery`] the worker that sends queued card links to a webhook.
 
 pub mod auth;
 pub mod client;

@@ -252,3 +252,40 @@ fn links_pending_when_the_server_is_killed_go_out_after_the_restart() {
         metric(second.addr, "card_link_outbox_pending") == 0.0
     });
 }
+
+/// Two nodes on one PostgreSQL database drain one outbox: every link is POSTed once
+/// (claims are `FOR UPDATE SKIP LOCKED`), none twice. PostgreSQL pass only.
+#[test]
+fn two_nodes_drain_one_outbox_and_send_each_link_once() {
+    if postgres_base().is_none() {
+        return;
+    }
+    let port = free_port();
+    let hooks = receiver(port, |_, _| 200);
+    let dir = TempDir::new("pg-outbox");
+    let flags = worker_flags(port);
+    let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
+    let first = Server::start_with(&dir.0, &flags);
+    let second = Server::start_with(&dir.0, &flags);
+    assert!(second.banner.is_empty());
+    let recipients = create_with_links(&first, 40, "pair");
+    let seen = wait_for(&hooks, TIMEOUT, "every link delivered", |h| delivered(h).len() >= recipients.len());
+    // Longer than a poll of either worker: a second send would have come by now.
+    std::thread::sleep(Duration::from_secs(1));
+    let seen_after = hooks.lock().unwrap().clone();
+    let ids = delivered(&seen_after);
+    let mut unique = ids.clone();
+    unique.dedup();
+    assert_eq!(
+        (ids.len(), unique.len(), seen_after.len()),
+        (recipients.len(), recipients.len(), seen.len()),
+        "a link sent twice"
+    );
+    let sent = |server: &Server| metric(server.addr, "card_link_deliveries_total{outcome=\"sent\"}");
+    eprintln!(
+        "two nodes drained {} links once each: {} by one node, {} by the other",
+        ids.len(),
+        sent(&first),
+        sent(&second)
+    );
+}
