@@ -194,8 +194,8 @@ pub async fn serve(config: Config) -> Result<(), String> {
             start(listener, db, public_url, config).await
         }
         Database::Postgres(url) => {
-            print_demo(addr, postgres::seed_demo(&mut postgres::connect(url).await?).await?);
-            let db = postgres::Postgres::open(url, &public_url, window).await?;
+            let (db, demo) = postgres::Postgres::open(url, &public_url, window).await?;
+            print_demo(addr, demo);
             start(listener, db, public_url, config).await
         }
     }

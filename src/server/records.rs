@@ -15,7 +15,7 @@ pub fn now() -> String {
     format!("{:.3}", jiff::Timestamp::now())
 }
 
-/// `at` minus `window`, in [`now`]'s format ("" when out of range: every stored time is later).
+/// Now minus `window`, in [`now`]'s format ("" when out of range: every stored time is later).
 pub fn since(window: std::time::Duration) -> String {
     jiff::SignedDuration::try_from(window)
         .ok()

@@ -84,7 +84,7 @@ pub async fn add_card(
 
 /// Creates the demo store, card and token when the database has no store yet. Nodes
 /// starting together on an empty database take turns (an advisory lock), so one seeds.
-pub async fn seed_demo(client: &mut deadpool_postgres::Object) -> std::result::Result<Option<Demo>, String> {
+pub(super) async fn seed_demo(client: &mut deadpool_postgres::Object) -> std::result::Result<Option<Demo>, String> {
     const SEED_LOCK: i64 = 0x6376_7365_6564;
     let fail = |e: tokio_postgres::Error| super::describe(&e);
     client.execute("SELECT pg_advisory_lock($1)", &[&SEED_LOCK]).await.map_err(fail)?;

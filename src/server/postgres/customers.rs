@@ -417,13 +417,7 @@ pub(super) async fn update(
     options: &crate::Options,
     public_url: &str,
 ) -> Result<Option<Value>> {
-    let locked = one(tx, "SELECT id FROM customers WHERE id = $1 AND store_id = $2 FOR UPDATE", &[&id, &store_id])
-        .await
-        .map_err(create_err)?;
-    if locked.is_none() {
-        return Ok(None);
-    }
-    let Some(current) = load(tx, store_id, id, public_url).await.map_err(create_err)? else { return Ok(None) };
+    let Some(current) = load(tx, store_id, id, public_url, true).await.map_err(create_err)? else { return Ok(None) };
     let report = crate::validate_store_update(patch, Some(&current), options);
     if !report.valid {
         return Err(CreateError::Rejected(report.errors));
@@ -467,18 +461,21 @@ pub(super) async fn update(
     unique_contacts(updated)?;
     upsert_references(tx, store_id, id, &references_of_patch(&p.changes), &at).await?;
     refresh_search(tx, id).await.map_err(create_err)?;
-    load(tx, store_id, id, public_url).await.map_err(create_err)
+    load(tx, store_id, id, public_url, false).await.map_err(create_err)
 }
 
-/// The store API's customer object.
-pub(super) async fn load<C: GenericClient>(c: &C, store_id: i64, id: i64, public_url: &str) -> DbResult<Option<Value>> {
-    let row = one(
-        c,
-        "SELECT id, store_id, first_name, last_name, email, phone, birthday, metadata, created_at, updated_at
-         FROM customers WHERE id = $1 AND store_id = $2",
-        &[&id, &store_id],
-    )
-    .await?;
+/// The store API's customer object; `lock` holds its row until the transaction ends.
+pub(super) async fn load<C: GenericClient>(
+    c: &C,
+    store_id: i64,
+    id: i64,
+    public_url: &str,
+    lock: bool,
+) -> DbResult<Option<Value>> {
+    const SELECT: &str = "SELECT id, store_id, first_name, last_name, email, phone, birthday, metadata, created_at,
+         updated_at FROM customers WHERE id = $1 AND store_id = $2";
+    let sql = if lock { std::borrow::Cow::Owned(format!("{SELECT} FOR UPDATE")) } else { SELECT.into() };
+    let row = one(c, &sql, &[&id, &store_id]).await?;
     let Some(r) = row else { return Ok(None) };
     let row = CustomerRow {
         id: r.get(0),
@@ -602,7 +599,7 @@ pub(super) async fn list<C: GenericClient>(
     };
     let mut customers = Vec::with_capacity(ids.len());
     for id in ids {
-        customers.extend(load(c, store_id, id, public_url).await?);
+        customers.extend(load(c, store_id, id, public_url, false).await?);
     }
     Ok(customer_page(customers, count, query.items, query.page))
 }

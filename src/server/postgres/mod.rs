@@ -35,7 +35,7 @@ use tokio_postgres::error::SqlState;
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{NoTls, Row};
 
-pub use admin::{add_card, add_store, seed_demo};
+pub use admin::{add_card, add_store};
 
 use super::store::{
     Attempt, Claimed, CreateError, CustomerQuery, IdempotencyKey, SquareChange, SquareListQuery, SquareOutcome,
@@ -80,12 +80,16 @@ fn pool(url: &str) -> Result<Pool, String> {
         .map_err(|e| format!("--db: {e}"))
 }
 
-/// Connects to `url` and applies the migrations: what `serve` and the admin commands do first.
-pub async fn connect(url: &str) -> Result<Object, String> {
-    let pool = pool(url)?;
+/// A connection of `pool` after the migrations ran on it: what every start does first.
+async fn migrated(pool: &Pool, url: &str) -> Result<Object, String> {
     let mut client = pool.get().await.map_err(|e| format!("{}: {e}", redacted(url)))?;
     schema::migrate(&mut client).await.map_err(|e| format!("{}: migration failed: {}", redacted(url), describe(&e)))?;
     Ok(client)
+}
+
+/// Connects to `url` and applies the migrations: what the admin commands do first.
+pub async fn connect(url: &str) -> Result<Object, String> {
+    migrated(&pool(url)?, url).await
 }
 
 /// The URL without its password, for messages.
@@ -151,10 +155,16 @@ async fn run<C: GenericClient>(c: &C, sql: &str, params: Params<'_>) -> Result<u
 }
 
 impl Postgres {
-    /// Connects, applies the migrations and keeps a pool.
-    pub async fn open(url: &str, public_url: &str, card_link_window: Duration) -> Result<Postgres, String> {
-        drop(connect(url).await?);
-        Ok(Postgres { pool: pool(url)?, public_url: public_url.trim_end_matches('/').into(), card_link_window })
+    /// Connects, applies the migrations, seeds the demo store on an empty database (what
+    /// was seeded, if anything, is returned) and keeps the pool.
+    pub async fn open(
+        url: &str,
+        public_url: &str,
+        card_link_window: Duration,
+    ) -> Result<(Postgres, Option<super::sqlite::Demo>), String> {
+        let pool = pool(url)?;
+        let demo = admin::seed_demo(&mut migrated(&pool, url).await?).await?;
+        Ok((Postgres { pool, public_url: public_url.trim_end_matches('/').into(), card_link_window }, demo))
     }
 
     async fn client(&self) -> Result<Object, StorageError> {
@@ -183,10 +193,6 @@ fn from_storage(e: StorageError) -> CreateError {
     CreateError::Storage(e.0)
 }
 
-fn keep(e: StorageError) -> StorageError {
-    e
-}
-
 impl Storage for Postgres {
     async fn authenticate(&self, token: &str) -> Result<Option<StoreInfo>, StorageError> {
         let client = self.client().await?;
@@ -206,6 +212,7 @@ impl Storage for Postgres {
     ) -> Result<Value, CreateError> {
         let (url, window) = (&*self.public_url, self.card_link_window);
         if key.is_none() {
+            // Its connection goes back to the pool before the transaction takes one.
             let client = self.client().await.map_err(from_storage)?;
             if let Some(customer) = customers::create_at_once(&client, store_id, request.get(), url).await? {
                 return Ok(customer);
@@ -239,7 +246,7 @@ impl Storage for Postgres {
 
     async fn get_customer(&self, store_id: i64, id: i64) -> Result<Option<Value>, StorageError> {
         let client = self.client().await?;
-        customers::load(&client, store_id, id, &self.public_url).await.map_err(db_err)
+        customers::load(&client, store_id, id, &self.public_url, false).await.map_err(db_err)
     }
 
     async fn create_square_customer(
@@ -248,7 +255,9 @@ impl Storage for Postgres {
         request: Valid<SquareCustomerRequest>,
         body_hash: [u8; 32],
     ) -> Result<SquareOutcome, StorageError> {
-        in_transaction!(self, keep, |tx| square::insert(&tx, store_id, &request, body_hash).await.map_err(db_err))
+        in_transaction!(self, std::convert::identity, |tx| square::insert(&tx, store_id, &request, body_hash)
+            .await
+            .map_err(db_err))
     }
 
     async fn list_square_customers(&self, store_id: i64, query: SquareListQuery) -> Result<Value, StorageError> {
@@ -269,7 +278,9 @@ impl Storage for Postgres {
         patch: Value,
         options: crate::Options,
     ) -> Result<SquareChange, StorageError> {
-        in_transaction!(self, keep, |tx| square::update(&tx, store_id, &id, &patch, &options).await.map_err(db_err))
+        in_transaction!(self, std::convert::identity, |tx| square::update(&tx, store_id, &id, &patch, &options)
+            .await
+            .map_err(db_err))
     }
 
     async fn delete_square_customer(
@@ -278,7 +289,9 @@ impl Storage for Postgres {
         id: String,
         version: Option<i64>,
     ) -> Result<SquareChange, StorageError> {
-        in_transaction!(self, keep, |tx| square::delete(&tx, store_id, &id, version).await.map_err(db_err))
+        in_transaction!(self, std::convert::identity, |tx| square::delete(&tx, store_id, &id, version)
+            .await
+            .map_err(db_err))
     }
 
     async fn ready(&self) -> Result<(), StorageError> {
@@ -298,7 +311,9 @@ impl Storage for Postgres {
         let until = at.checked_add(lease).unwrap_or(at);
         let (at, until) = (format!("{at:.3}"), format!("{until:.3}"));
         let url = &*self.public_url;
-        in_transaction!(self, keep, |tx| admin::claim(&tx, &at, &until, limit, url).await.map_err(db_err))
+        in_transaction!(self, std::convert::identity, |tx| admin::claim(&tx, &at, &until, limit, url)
+            .await
+            .map_err(db_err))
     }
 
     async fn finish_delivery(&self, id: i64, attempt: Attempt) -> Result<(), StorageError> {

@@ -51,12 +51,9 @@ pub(super) async fn load<C: GenericClient>(
     id: &str,
     lock: bool,
 ) -> DbResult<Option<Map<String, Value>>> {
-    let sql = if lock {
-        "SELECT body FROM square_customers WHERE id = $1 AND store_id = $2 FOR UPDATE"
-    } else {
-        "SELECT body FROM square_customers WHERE id = $1 AND store_id = $2"
-    };
-    let row = one(c, sql, &[&id, &store_id]).await?;
+    const SELECT: &str = "SELECT body FROM square_customers WHERE id = $1 AND store_id = $2";
+    let sql = if lock { std::borrow::Cow::Owned(format!("{SELECT} FOR UPDATE")) } else { SELECT.into() };
+    let row = one(c, &sql, &[&id, &store_id]).await?;
     Ok(row.and_then(|r| square_object(r.get(0))))
 }
 
