@@ -203,11 +203,6 @@ impl StorageError {
     /// What a backend's message starts with when the database could not be reached (not
     /// when it refused a statement): the request is answered 503 with `Retry-After`.
     pub const UNAVAILABLE: &'static str = "database unavailable: ";
-
-    /// Whether the database could not be reached.
-    pub fn is_unavailable(&self) -> bool {
-        self.0.starts_with(Self::UNAVAILABLE)
-    }
 }
 
 impl std::fmt::Display for StorageError {
