@@ -15,8 +15,9 @@
 //!   one outbox and never claim one link twice within its lease.
 //!
 //! A connection that fails (the database stopped, restarting, unreachable) makes the
-//! request's answer a 503 with `Retry-After` (its message starts with [`StorageError::UNAVAILABLE`]); the pool
-//! drops the broken connection and opens new ones once the database answers again.
+//! request's answer a 503 with `Retry-After` (its message starts with
+//! [`StorageError::UNAVAILABLE`]); the pool drops the broken connection and opens new ones
+//! once the database answers again.
 //!
 //! [`schema`] holds the migrations, [`customers`] the store API's customers and their
 //! search, [`square`] Square's, [`admin`] stores, cards, tokens and the outbox.
